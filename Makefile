@@ -1,0 +1,56 @@
+# Plant Logbook. `make run` serves the demo plant; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test run's environment: production-like (DEBUG off) with a throwaway key.
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(date +%s)-0123456789abcdef \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver PLAIN_STATIC_STORAGE=true \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: venv demo run test lint format clean bench
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "Demo logins (password 'demo' for each; demo data only):"
+	@echo "  admin       administrator: every site, the Django admin at /admin/"
+	@echo "  supervisor  reviews and signs off shifts, reads the reports"
+	@echo "  tech        technician on the floor"
+	@echo "  quality     quality inspector"
+	@echo "  planner     maintenance planner"
+	@echo ""
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv
+	DEBUG=false SECRET_KEY=bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz PLAIN_STATIC_STORAGE=true \
+		$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from logbook.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "roles", "site_codes", "is_active")
+    list_filter = ("groups", "sites", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email")
+    filter_horizontal = ("groups", "user_permissions", "sites")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Plant"), {"fields": ("sites",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "sites")
+
+    @admin.display(description=_("Roles"))
+    def roles(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())
+
+    @admin.display(description=_("Sites"))
+    def site_codes(self, obj):
+        return ", ".join(site.code for site in obj.sites.all())

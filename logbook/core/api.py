@@ -1,0 +1,100 @@
+"""What every app's API shares: the role and site rules of the pages, and clear errors."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must name a row of the requesting user's sites (else: does not exist)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset, "for_user"):
+            queryset = queryset.for_user(request.user)
+        return queryset
+
+
+def django_errors_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        detail = {
+            (serializers.api_settings.NON_FIELD_ERRORS_KEY if key == "__all__" else key): msgs
+            for key, msgs in error.message_dict.items()
+        }
+        return serializers.ValidationError(detail)
+    return serializers.ValidationError({"detail": error.messages})
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """A model serializer that runs the model's own ``full_clean()``: one set of row rules.
+
+    DRF checks field types; the model's ``clean()`` holds the plant rules (an equipment cannot be
+    its own ancestor, a component stays on its machine's site…), and so they hold in the API too.
+    """
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        plain = {
+            key: value
+            for key, value in attrs.items()
+            if not model._meta.get_field(key).many_to_many
+        }
+        if self.instance is not None:
+            candidate = model.objects.get(pk=self.instance.pk)
+            for key, value in plain.items():
+                setattr(candidate, key, value)
+        else:
+            candidate = model(**plain)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as error:
+            raise django_errors_to_drf(error) from error
+        return attrs
+
+
+class ScopedViewSetMixin:
+    """Only the rows of the user's sites: another site's id answers 404, as on the pages."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if hasattr(queryset, "for_user"):
+            queryset = queryset.for_user(self.request.user)
+        return queryset
+
+
+class RegisterViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, retrieve, create and update; records are decommissioned, not deleted, over the API."""
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the domain errors our services raise, as 4xx with a reason."""
+    if isinstance(exc, DjangoValidationError):
+        exc = django_errors_to_drf(exc)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, ProtectedError):
+        return Response(
+            {"detail": "Other records refer to this one; it cannot be deleted."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": "This change conflicts with another record (it may already exist)."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,28 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission needed). Apps add their entries as they land.
+NAVIGATION = [
+    (_("Home"), "home", None),
+    (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
+    (_("Meters"), "equipment:meter_list", "equipment.view_meter"),
+    (_("Lines"), "equipment:line_list", "equipment.view_line"),
+    (_("Sites"), "equipment:site_list", "equipment.view_site"),
+]
+
+
+def navigation(request):
+    """The menu entries this user's role allows, with the current one marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        {"label": label, "url": reverse(name), "current": False}
+        for label, name, perm in NAVIGATION
+        if perm is None or user.has_perm(perm)
+    ]
+    # The entry whose URL is the longest prefix of this page is the current one.
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
+    return {"nav_items": items}

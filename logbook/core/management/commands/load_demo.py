@@ -1,0 +1,30 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+# Each step takes the demo document and the command's stdout and creates only what is missing,
+# so a second run changes nothing. Apps append their steps as they land.
+DEMO_STEPS = [
+    "logbook.equipment.demo.load_register",
+    "logbook.accounts.demo.load_users",
+    "logbook.equipment.demo.load_readings",
+]
+DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
+
+
+class Command(BaseCommand):
+    help = "Load the demo plant from fixtures/demo_plant.json. Running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DEMO_FILE), help="the demo plant JSON file")
+
+    def handle(self, *args, file, **options):
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+        with transaction.atomic():
+            for step in DEMO_STEPS:
+                import_string(step)(data, self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo plant loaded."))

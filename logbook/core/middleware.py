@@ -1,0 +1,29 @@
+from django.utils import timezone
+
+
+class SiteTimezoneMiddleware:
+    """Show times in the zone of the user's site.
+
+    Times are stored in UTC. A technician of one site sees that site's wall clock everywhere; a
+    user of several sites (or an admin) sees UTC unless a page renders a record in its own site's
+    zone, as detail pages do with ``{% timezone object.site.timezone %}``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            zones = {site.timezone for site in user.sites.all()}
+            if len(zones) == 1:
+                zone = zones.pop()
+        if zone:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,72 @@
+"""Roles: Django groups whose permissions come from one matrix in code.
+
+A role says what a user may do (view, add, change…); a user's sites say where. Both are checked on
+every page, in the admin and in the API (see ``core.querysets.SiteScopedQuerySet`` for the where).
+"""
+
+from fnmatch import fnmatchcase
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    TECHNICIAN = "technician", _("Technician")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    QUALITY = "quality", _("Quality")
+    PLANNER = "planner", _("Planner")
+    ADMIN = "admin", _("Administrator")
+
+
+# "app_label.codename" patterns (fnmatch). Apps append their rows as they land.
+_VIEW_ALL = ["equipment.view_*", "accounts.view_user"]
+_EDIT_REGISTER = [
+    f"equipment.{action}_{model}"
+    for action in ("add", "change")
+    for model in ("site", "area", "line", "equipmentclass", "equipment", "meter")
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading"],
+    Role.QUALITY: [*_VIEW_ALL, "equipment.add_meterreading"],
+    Role.PLANNER: [*_VIEW_ALL, *_EDIT_REGISTER, "equipment.add_meterreading"],
+    Role.SUPERVISOR: [
+        *_VIEW_ALL,
+        *_EDIT_REGISTER,
+        "equipment.add_meterreading",
+        "equipment.change_meterreading",
+    ],
+    Role.ADMIN: ["*"],
+}
+
+
+def permissions_for(role: str, codenames: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the (app_label, codename) pairs among ``codenames`` that ``role`` is granted."""
+    patterns = ROLE_PERMISSIONS[role]
+    return [
+        (app, code)
+        for app, code in codenames
+        if any(fnmatchcase(f"{app}.{code}", pattern) for pattern in patterns)
+    ]
+
+
+def sync_roles(sender=None, using="default", **kwargs):
+    """Create the role groups and give each exactly its permissions. Idempotent.
+
+    post_migrate fires once per installed app, and each app's permissions are created by its own
+    signal; so act once, on the last app, when every permission exists.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
+        return
+
+    everything = list(
+        Permission.objects.using(using).values_list("pk", "content_type__app_label", "codename")
+    )
+    by_key = {(app, code): pk for pk, app, code in everything}
+    for role in Role:
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = [by_key[key] for key in permissions_for(role, list(by_key))]
+        group.permissions.set(wanted)

@@ -1,0 +1,142 @@
+"""Views every app builds on: permission and site checks, lists, details, forms, health."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+from django_tables2.export.views import ExportMixin
+from django_tables2.views import SingleTableMixin
+
+
+class ModelPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Anonymous users go to the login page; a signed-in user without the permission gets 403.
+
+    The permission is the model's ``<app>.<action>_<model>``, granted by role (core.roles).
+    """
+
+    permission_action = "view"
+
+    def get_permission_required(self):
+        opts = self.model._meta
+        return [f"{opts.app_label}.{self.permission_action}_{opts.model_name}"]
+
+
+class ScopedQuerysetMixin:
+    """Keep only the rows of the user's sites; anything else is a 404, as if it did not exist."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if hasattr(queryset, "for_user"):
+            queryset = queryset.for_user(self.request.user)
+        return queryset
+
+
+def model_url(model, action: str, *args) -> str | None:
+    """Return the URL of ``<app>:<model>_<action>`` or None where the app has no such page."""
+    opts = model._meta
+    try:
+        return reverse(f"{opts.app_label}:{opts.model_name}_{action}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+class ObjectListView(
+    ModelPermissionMixin, ScopedQuerysetMixin, ExportMixin, SingleTableMixin, FilterView
+):
+    """A sortable, filtered, paginated table of a model, exportable to CSV and XLSX.
+
+    Subclasses set ``model``, ``queryset`` (with its joins), ``table_class`` and
+    ``filterset_class``. The export holds exactly the filtered rows, all pages.
+    """
+
+    template_name = "core/object_list.html"
+    paginate_by = 25
+    export_formats = ("csv", "xlsx")
+
+    def get_export_filename(self, export_format):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"{self.model._meta.verbose_name_plural}-{stamp}.{export_format}".replace(" ", "-")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        context["title"] = opts.verbose_name_plural.capitalize()
+        if self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            context["add_url"] = model_url(self.model, "add")
+        return context
+
+
+class ObjectDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        if self.request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            context["edit_url"] = model_url(self.model, "edit", self.object.pk)
+        context["list_url"] = model_url(self.model, "list")
+        return context
+
+
+class InvalidFormStatusMixin:
+    """A refused form answers 400 (with the form and its messages), never a 200 or a 500."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class ObjectFormMixin(ModelPermissionMixin, InvalidFormStatusMixin):
+    template_name = "core/object_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = (
+            self.object.get_absolute_url() if self.object else model_url(self.model, "list")
+        )
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Saved %(object)s.") % {"object": self.object})
+        return response
+
+
+class ObjectCreateView(ObjectFormMixin, CreateView):
+    permission_action = "add"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("New %(model)s") % {"model": self.model._meta.verbose_name}
+        return context
+
+
+class ObjectUpdateView(ObjectFormMixin, ScopedQuerysetMixin, UpdateView):
+    permission_action = "change"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Edit %(object)s") % {"object": self.object}
+        return context
+
+
+@never_cache
+def healthz(request):
+    """200 when the app and its database answer; 503 when the database does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

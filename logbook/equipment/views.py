@@ -1,0 +1,297 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView
+
+from logbook.core.views import (
+    InvalidFormStatusMixin,
+    ModelPermissionMixin,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ObjectUpdateView,
+)
+from logbook.equipment import filtersets, forms, tables
+from logbook.equipment.models import (
+    Area,
+    Equipment,
+    EquipmentClass,
+    Line,
+    Meter,
+    MeterReading,
+    Site,
+)
+from logbook.equipment.qr import qr_svg
+from logbook.equipment.selectors import meters_with_last_reading
+from logbook.equipment.services import meter_reading_record, site_create
+
+# Sites ---------------------------------------------------------------------------------------
+
+
+class SiteListView(ObjectListView):
+    model = Site
+    queryset = Site.objects.annotate(area_count=Count("areas"))
+    table_class = tables.SiteTable
+    filterset_class = filtersets.SiteFilterSet
+
+
+class SiteDetailView(ObjectDetailView):
+    model = Site
+    template_name = "equipment/site_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["areas"] = self.object.areas.prefetch_related("lines").annotate(
+            line_count=Count("lines")
+        )
+        return context
+
+
+class SiteCreateView(ObjectCreateView):
+    model = Site
+    form_class = forms.SiteForm
+
+    def form_valid(self, form):
+        self.object = site_create(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Saved %(object)s.") % {"object": self.object})
+        return redirect(self.object)
+
+
+class SiteUpdateView(ObjectUpdateView):
+    model = Site
+    form_class = forms.SiteForm
+
+
+# Areas ---------------------------------------------------------------------------------------
+
+
+class AreaListView(ObjectListView):
+    model = Area
+    queryset = Area.objects.select_related("site")
+    table_class = tables.AreaTable
+    filterset_class = filtersets.AreaFilterSet
+
+
+class AreaDetailView(ObjectDetailView):
+    model = Area
+    queryset = Area.objects.select_related("site")
+    template_name = "equipment/area_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lines"] = self.object.lines.annotate(equipment_count=Count("equipment"))
+        return context
+
+
+class AreaCreateView(ObjectCreateView):
+    model = Area
+    form_class = forms.AreaForm
+
+
+class AreaUpdateView(ObjectUpdateView):
+    model = Area
+    form_class = forms.AreaForm
+
+
+# Lines ---------------------------------------------------------------------------------------
+
+
+class LineListView(ObjectListView):
+    model = Line
+    queryset = Line.objects.select_related("area__site").annotate(
+        equipment_count=Count("equipment")
+    )
+    table_class = tables.LineTable
+    filterset_class = filtersets.LineFilterSet
+
+
+class LineDetailView(ObjectDetailView):
+    model = Line
+    queryset = Line.objects.select_related("area__site")
+    template_name = "equipment/line_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["equipment"] = self.object.equipment.select_related("equipment_class", "parent")
+        return context
+
+
+class LineCreateView(ObjectCreateView):
+    model = Line
+    form_class = forms.LineForm
+
+
+class LineUpdateView(ObjectUpdateView):
+    model = Line
+    form_class = forms.LineForm
+
+
+# Equipment classes ---------------------------------------------------------------------------
+
+
+class EquipmentClassListView(ObjectListView):
+    model = EquipmentClass
+    queryset = EquipmentClass.objects.annotate(equipment_count=Count("equipment"))
+    table_class = tables.EquipmentClassTable
+    filterset_class = filtersets.EquipmentClassFilterSet
+
+
+class EquipmentClassDetailView(ObjectDetailView):
+    model = EquipmentClass
+    template_name = "equipment/equipmentclass_detail.html"
+
+
+class EquipmentClassCreateView(ObjectCreateView):
+    model = EquipmentClass
+    form_class = forms.EquipmentClassForm
+
+
+class EquipmentClassUpdateView(ObjectUpdateView):
+    model = EquipmentClass
+    form_class = forms.EquipmentClassForm
+
+
+# Equipment -----------------------------------------------------------------------------------
+
+EQUIPMENT_JOINS = ("line__area__site", "equipment_class", "parent")
+
+
+class EquipmentListView(ObjectListView):
+    model = Equipment
+    queryset = Equipment.objects.select_related(*EQUIPMENT_JOINS)
+    table_class = tables.EquipmentTable
+    filterset_class = filtersets.EquipmentFilterSet
+
+
+class EquipmentDetailView(ObjectDetailView):
+    model = Equipment
+    queryset = Equipment.objects.select_related(*EQUIPMENT_JOINS)
+    template_name = "equipment/equipment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        equipment = self.object
+        url = self.request.build_absolute_uri(equipment.get_absolute_url())
+        context.update(
+            qr=qr_svg(url, title=equipment.asset_tag),
+            qr_url=url,
+            components=equipment.components.select_related("equipment_class"),
+            meters=meters_with_last_reading(equipment.meters.all()),
+            can_read_meters=self.request.user.has_perm("equipment.add_meterreading"),
+            can_add_meter=self.request.user.has_perm("equipment.add_meter"),
+        )
+        return context
+
+
+class EquipmentLabelView(EquipmentDetailView):
+    """A printable label: QR code, asset tag and name, sized for a label printer."""
+
+    template_name = "equipment/equipment_label.html"
+
+
+class EquipmentCreateView(ObjectCreateView):
+    model = Equipment
+    form_class = forms.EquipmentForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("line", "parent"):
+            if self.request.GET.get(name, "").isdigit():
+                initial[name] = self.request.GET[name]
+        return initial
+
+
+class EquipmentUpdateView(ObjectUpdateView):
+    model = Equipment
+    form_class = forms.EquipmentForm
+
+
+# Meters and readings -------------------------------------------------------------------------
+
+
+class MeterListView(ObjectListView):
+    model = Meter
+    queryset = meters_with_last_reading(Meter.objects.select_related("equipment"))
+    table_class = tables.MeterTable
+    filterset_class = filtersets.MeterFilterSet
+
+
+class MeterDetailView(ObjectDetailView):
+    model = Meter
+    queryset = Meter.objects.select_related("equipment__line__area__site")
+    template_name = "equipment/meter_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        readings = self.object.readings.select_related("taken_by")
+        table = tables.MeterReadingTable(readings, orderable=False)
+        table.paginate(page=self.request.GET.get("page", 1), per_page=25)
+        context["readings_table"] = table
+        if self.request.user.has_perm("equipment.add_meterreading"):
+            context["reading_form"] = forms.MeterReadingForm(
+                user=self.request.user, meter=self.object
+            )
+        return context
+
+
+class MeterCreateView(ObjectCreateView):
+    model = Meter
+    form_class = forms.MeterForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("equipment", "").isdigit():
+            initial["equipment"] = self.request.GET["equipment"]
+        return initial
+
+
+class MeterUpdateView(ObjectUpdateView):
+    model = Meter
+    form_class = forms.MeterForm
+
+
+class MeterReadingCreateView(ModelPermissionMixin, InvalidFormStatusMixin, CreateView):
+    """Record a reading of one meter; the service refuses a non-resetting meter going down."""
+
+    model = MeterReading
+    permission_action = "add"
+    form_class = forms.MeterReadingForm
+    template_name = "equipment/meterreading_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.meter = get_object_or_404(
+            Meter.objects.for_user(request.user).select_related("equipment__line__area__site"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "meter": self.meter}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meter"] = self.meter
+        context["last_reading"] = self.meter.readings.first()
+        return context
+
+    def form_valid(self, form):
+        try:
+            reading = meter_reading_record(
+                meter=self.meter,
+                value=form.cleaned_data["value"],
+                taken_at=form.cleaned_data.get("taken_at"),
+                taken_by=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Recorded %(value)s %(unit)s on %(meter)s.")
+            % {"value": reading.value, "unit": self.meter.unit, "meter": self.meter},
+        )
+        return redirect(self.meter.equipment)

@@ -1,0 +1,130 @@
+"""Personas and a small plant shared by every test.
+
+Two sites: ``site`` (Europe/Berlin) where the personas work, and ``other_site`` (America/Chicago)
+where only ``outsider`` works. Test speed-ups live here, not in the settings module.
+"""
+
+import pytest
+
+from logbook.core.roles import Role
+from tests.factories import (
+    AreaFactory,
+    EquipmentClassFactory,
+    EquipmentFactory,
+    LineFactory,
+    MeterFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def site(db):
+    return SiteFactory(code="PLT", name="Bremen bottling", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def other_site(db):
+    return SiteFactory(code="OTH", name="Dallas cans", timezone="America/Chicago")
+
+
+@pytest.fixture
+def line(site):
+    return LineFactory(area=AreaFactory(site=site, name="Filling hall"), code="L1", name="PET line")
+
+
+@pytest.fixture
+def other_line(other_site):
+    return LineFactory(area=AreaFactory(site=other_site, name="Hall B"), code="B1", name="Can line")
+
+
+@pytest.fixture
+def filler_class(db):
+    return EquipmentClassFactory(code="filler", name="Filler")
+
+
+@pytest.fixture
+def filler(line, filler_class):
+    return EquipmentFactory(
+        asset_tag="L1-FIL-01", name="Rotary filler", line=line, equipment_class=filler_class
+    )
+
+
+@pytest.fixture
+def other_equipment(other_line, filler_class):
+    return EquipmentFactory(
+        asset_tag="B1-FIL-01", name="Can filler", line=other_line, equipment_class=filler_class
+    )
+
+
+@pytest.fixture
+def run_hours(filler):
+    return MeterFactory(equipment=filler, name="Run hours", unit="h", resets=False)
+
+
+def _persona(username, role, sites, **extra):
+    return UserFactory(username=username, roles=[role], member_of=sites, **extra)
+
+
+@pytest.fixture
+def technician(site):
+    return _persona("tech", Role.TECHNICIAN, [site])
+
+
+@pytest.fixture
+def supervisor(site):
+    return _persona("supervisor", Role.SUPERVISOR, [site])
+
+
+@pytest.fixture
+def quality(site):
+    return _persona("quality", Role.QUALITY, [site])
+
+
+@pytest.fixture
+def planner(site):
+    return _persona("planner", Role.PLANNER, [site])
+
+
+@pytest.fixture
+def admin(db):
+    """An administrator by role (not a superuser): sees every site, works in the admin."""
+    return _persona("admin", Role.ADMIN, [], is_staff=True)
+
+
+@pytest.fixture
+def outsider(other_site):
+    """A supervisor of another site: must see and change nothing of ``site``."""
+    return _persona("outsider", Role.SUPERVISOR, [other_site])
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a persona: ``as_user(planner).get(...)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api(db):
+    """A DRF client: ``api(user)`` logs in by token, as a machine or script would."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

@@ -1,0 +1,63 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import settings as config
+
+
+def _import_settings(**env):
+    """Import the settings module in a fresh interpreter with exactly ``env`` on top of PATH."""
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        cwd=config.BASE_DIR,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("Yes", True)])
+def test_envbool_reads_clear_values(monkeypatch, raw, expected):
+    monkeypatch.setitem(os.environ, "SOME_FLAG", raw)
+    assert config.envbool("SOME_FLAG", not expected) is expected
+
+
+def test_envbool_refuses_a_vague_value(monkeypatch):
+    monkeypatch.setitem(os.environ, "SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        config.envbool("SOME_FLAG", False)
+
+
+def test_envint_refuses_a_non_number(monkeypatch):
+    monkeypatch.setitem(os.environ, "SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        config.envint("SOME_NUMBER", 3)
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = _import_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_a_database_url_it_does_not_know():
+    result = _import_settings(DEBUG="true", DATABASE_URL="oracle-ish://nowhere/db")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_a_development_server_gets_a_development_key():
+    result = _import_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_times_are_stored_in_utc():
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "UTC"
+    assert settings.USE_TZ is True

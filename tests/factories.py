@@ -1,0 +1,111 @@
+"""Test data factories. The demo plant in fixtures/ is for `make run`, not for tests."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from logbook.accounts.models import User
+from logbook.equipment.models import (
+    Area,
+    Equipment,
+    EquipmentClass,
+    Line,
+    Meter,
+    MeterReading,
+    Site,
+)
+
+PASSWORD = "correct horse battery"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"S{n:02d}")
+    name = factory.LazyAttribute(lambda o: f"Plant {o.code}")
+    timezone = "Europe/Berlin"
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Hall {n}")
+
+
+class LineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Line
+
+    area = factory.SubFactory(AreaFactory)
+    code = factory.Sequence(lambda n: f"L{n}")
+    name = factory.LazyAttribute(lambda o: f"Line {o.code}")
+
+
+class EquipmentClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentClass
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"class-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.title())
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Equipment
+
+    asset_tag = factory.Sequence(lambda n: f"EQ-{n:04d}")
+    name = factory.Sequence(lambda n: f"Machine {n}")
+    line = factory.SubFactory(LineFactory)
+    equipment_class = factory.SubFactory(EquipmentClassFactory)
+    manufacturer = "Krones"
+    model = "Modulfill"
+    serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
+    commissioned_on = datetime.date(2020, 1, 15)
+
+
+class MeterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meter
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    name = factory.Sequence(lambda n: f"Run hours {n}")
+    unit = "h"
+    resets = False
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def member_of(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sites.set(extracted)
+        self.save()
+
+
+class MeterReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeterReading
+
+    meter = factory.SubFactory(MeterFactory)
+    value = 100
+    taken_by = factory.SubFactory(UserFactory)
