@@ -179,6 +179,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["config.formats"]
 # Stored in UTC; each page shows times in its site's zone (see core.middleware).
 TIME_ZONE = "UTC"
 USE_I18N = True

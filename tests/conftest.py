@@ -4,6 +4,8 @@ Two sites: ``site`` (Europe/Berlin) where the personas work, and ``other_site`` 
 where only ``outsider`` works. Test speed-ups live here, not in the settings module.
 """
 
+import re
+
 import pytest
 
 from logbook.core.roles import Role
@@ -128,3 +130,13 @@ def api(db):
         return client
 
     return make
+
+
+EXTERNAL_REFERENCE = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.I
+)
+
+
+def external_references(html: str) -> list[str]:
+    """Return the src/href/action attributes of ``html`` that point at another host."""
+    return [match.group(0) for match in EXTERNAL_REFERENCE.finditer(html)]

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,6 +17,11 @@ from logbook.equipment.choices import Criticality, EquipmentStatus
 
 # Readings from a tablet whose clock runs a little fast are not "in the future".
 CLOCK_SKEW = timezone.timedelta(minutes=5)
+
+
+def _plain(value: Decimal) -> str:
+    """1250.00 → "1250", 31865.30 → "31865.3": a meter value as a person would write it."""
+    return format(Decimal(value).normalize(), "f")
 
 
 class Site(models.Model):
@@ -313,9 +319,9 @@ class MeterReading(models.Model):
                         "taken %(when)s. This meter does not reset: check the value."
                     )
                     % {
-                        "value": self.value,
+                        "value": _plain(self.value),
                         "unit": self.meter.unit,
-                        "last": before.value,
+                        "last": _plain(before.value),
                         "when": date_format(before.taken_at.astimezone(zone), "DATETIME_FORMAT"),
                     }
                 }
@@ -328,9 +334,9 @@ class MeterReading(models.Model):
                         "taken %(when)s. This meter does not reset: check the value and time."
                     )
                     % {
-                        "value": self.value,
+                        "value": _plain(self.value),
                         "unit": self.meter.unit,
-                        "next": after.value,
+                        "next": _plain(after.value),
                         "when": date_format(after.taken_at.astimezone(zone), "DATETIME_FORMAT"),
                     }
                 }

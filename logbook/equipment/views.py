@@ -32,7 +32,7 @@ from logbook.equipment.services import meter_reading_record, site_create
 
 class SiteListView(ObjectListView):
     model = Site
-    queryset = Site.objects.annotate(area_count=Count("areas"))
+    queryset = Site.objects.annotate(area_count=Count("areas")).order_by("code")
     table_class = tables.SiteTable
     filterset_class = filtersets.SiteFilterSet
 
@@ -100,8 +100,10 @@ class AreaUpdateView(ObjectUpdateView):
 
 class LineListView(ObjectListView):
     model = Line
-    queryset = Line.objects.select_related("area__site").annotate(
-        equipment_count=Count("equipment")
+    queryset = (
+        Line.objects.select_related("area__site")
+        .annotate(equipment_count=Count("equipment"))
+        .order_by("area__site__code", "code")
     )
     table_class = tables.LineTable
     filterset_class = filtersets.LineFilterSet
@@ -133,7 +135,7 @@ class LineUpdateView(ObjectUpdateView):
 
 class EquipmentClassListView(ObjectListView):
     model = EquipmentClass
-    queryset = EquipmentClass.objects.annotate(equipment_count=Count("equipment"))
+    queryset = EquipmentClass.objects.annotate(equipment_count=Count("equipment")).order_by("name")
     table_class = tables.EquipmentClassTable
     filterset_class = filtersets.EquipmentClassFilterSet
 

@@ -1,0 +1,103 @@
+"""What every page shares: roles in the menu, error pages, and nothing from the internet."""
+
+import pytest
+
+from tests.conftest import external_references
+
+PAGES = [
+    "/",
+    "/equipment/",
+    "/equipment/sites/",
+    "/equipment/lines/",
+    "/equipment/meters/",
+    "/equipment/classes/",
+    "/equipment/areas/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_load_nothing_from_another_host(as_user, supervisor, filler, url):
+    response = as_user(supervisor).get(url)
+    assert response.status_code == 200
+    assert external_references(response.content.decode()) == []
+
+
+def test_the_content_security_policy_forbids_other_hosts(as_user, supervisor, filler):
+    policy = as_user(supervisor).get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+
+
+def test_the_equipment_page_and_label_load_nothing_from_another_host(as_user, planner, filler):
+    client = as_user(planner)
+    for url in (
+        f"/equipment/{filler.pk}/",
+        f"/equipment/{filler.pk}/label/",
+        f"/equipment/{filler.pk}/edit/",
+        "/equipment/add/",
+    ):
+        assert external_references(client.get(url).content.decode()) == [], url
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "absent"),
+    [
+        ("technician", "Record run hours and cycles", "Register a machine"),
+        ("quality", "Record run hours and cycles", "Register a machine"),
+        ("planner", "Register a machine", "Users, roles, sites"),
+        ("supervisor", "Equipment that is not running", "Register a machine"),
+        ("admin", "Users, roles, sites", "Record run hours and cycles"),
+    ],
+)
+def test_the_home_page_fits_the_role(request, as_user, persona, expected, absent, filler):
+    html = as_user(request.getfixturevalue(persona)).get("/").content.decode()
+    assert expected in html
+    assert absent not in html
+
+
+def test_the_home_page_lists_down_equipment_of_the_users_sites_only(
+    as_user, supervisor, filler, other_equipment
+):
+    filler.status = other_equipment.status = "down"
+    filler.save()
+    other_equipment.save()
+    html = as_user(supervisor).get("/").content.decode()
+    assert "L1-FIL-01" in html
+    assert "B1-FIL-01" not in html
+
+
+def test_the_admin_link_shows_only_for_staff(as_user, technician, admin):
+    assert 'href="/admin/"' not in as_user(technician).get("/").content.decode()
+    assert 'href="/admin/"' in as_user(admin).get("/").content.decode()
+
+
+def test_a_refusal_renders_the_403_page(as_user, technician):
+    response = as_user(technician).get("/equipment/add/")
+    assert response.status_code == 403
+    assert "You are not allowed to do this" in response.content.decode()
+
+
+def test_an_unknown_page_renders_the_404_page(as_user, technician):
+    response = as_user(technician).get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+def test_login_lands_on_the_home_page(client, technician):
+    from tests.factories import PASSWORD
+
+    response = client.post(
+        "/accounts/login/", {"username": "tech", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Hello" in response.content.decode()
+
+
+def test_a_wrong_password_says_so(client, technician):
+    response = client.post("/accounts/login/", {"username": "tech", "password": "nope"})
+    assert response.status_code == 200
+    assert "didn't match" in response.content.decode()
+
+
+def test_times_show_in_the_users_site_zone(as_user, technician):
+    assert "Times shown in Europe/Berlin" in as_user(technician).get("/").content.decode()

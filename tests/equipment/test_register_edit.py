@@ -1,0 +1,105 @@
+"""Sites, areas, lines, classes and meters: created and edited in the app by the right roles."""
+
+import pytest
+
+from logbook.equipment.models import Area, Line, Meter, Site
+
+
+def test_a_planner_creates_a_site_and_becomes_its_member(as_user, planner):
+    response = as_user(planner).post(
+        "/equipment/sites/add/", {"code": "NEW", "name": "New plant", "timezone": "Asia/Tokyo"}
+    )
+    site = Site.objects.get(code="NEW")
+    assert response.status_code == 302
+    assert planner.sites.filter(pk=site.pk).exists()
+    assert as_user(planner).get(site.get_absolute_url()).status_code == 200
+
+
+def test_an_unknown_time_zone_is_refused(as_user, planner):
+    response = as_user(planner).post(
+        "/equipment/sites/add/", {"code": "NEW", "name": "New", "timezone": "Mars/Olympus"}
+    )
+    assert response.status_code == 400
+    assert "Mars/Olympus" in response.content.decode()
+    assert not Site.objects.filter(code="NEW").exists()
+
+
+def test_a_supervisor_edits_a_site(as_user, supervisor, site):
+    response = as_user(supervisor).post(
+        f"/equipment/sites/{site.pk}/edit/",
+        {"code": site.code, "name": "Renamed", "timezone": "Europe/Berlin"},
+    )
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.name == "Renamed"
+
+
+def test_areas_and_lines_are_created_only_on_the_users_sites(as_user, planner, site, other_site):
+    client = as_user(planner)
+    assert (
+        client.post("/equipment/areas/add/", {"site": site.pk, "name": "Hall C"}).status_code == 302
+    )
+    area = Area.objects.get(name="Hall C")
+    refused = client.post("/equipment/areas/add/", {"site": other_site.pk, "name": "Sneaky"})
+    assert refused.status_code == 400
+    assert not Area.objects.filter(name="Sneaky").exists()
+
+    response = client.post("/equipment/lines/add/", {"area": area.pk, "code": "L9", "name": "New"})
+    assert response.status_code == 302
+    assert Line.objects.get(code="L9").area == area
+
+
+def test_a_duplicate_line_code_in_an_area_is_refused(as_user, planner, line):
+    response = as_user(planner).post(
+        "/equipment/lines/add/", {"area": line.area.pk, "code": line.code, "name": "Twin"}
+    )
+    assert response.status_code == 400
+    assert Line.objects.filter(code=line.code).count() == 1
+
+
+def test_a_planner_adds_a_meter_to_equipment(as_user, planner, filler):
+    response = as_user(planner).post(
+        "/equipment/meters/add/",
+        {"equipment": filler.pk, "name": "Cycles", "unit": "cycles", "resets": ""},
+    )
+    assert response.status_code == 302
+    assert Meter.objects.get(equipment=filler, name="Cycles").resets is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/equipment/sites/add/",
+        "/equipment/areas/add/",
+        "/equipment/lines/add/",
+        "/equipment/classes/add/",
+        "/equipment/meters/add/",
+    ],
+)
+def test_technicians_cannot_create_register_entries(as_user, technician, url):
+    assert as_user(technician).get(url).status_code == 403
+    assert as_user(technician).post(url, {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/equipment/sites/",
+        "/equipment/areas/",
+        "/equipment/lines/",
+        "/equipment/classes/",
+        "/equipment/meters/",
+    ],
+)
+def test_every_list_page_answers_and_exports(as_user, technician, run_hours, url):
+    client = as_user(technician)
+    assert client.get(url).status_code == 200
+    assert client.get(f"{url}?_export=csv").status_code == 200
+
+
+def test_other_sites_register_pages_are_404(as_user, outsider, line):
+    client = as_user(outsider)
+    assert client.get(f"/equipment/sites/{line.area.site.pk}/").status_code == 404
+    assert client.get(f"/equipment/areas/{line.area.pk}/").status_code == 404
+    assert client.get(f"/equipment/lines/{line.pk}/").status_code == 404
+    assert client.get(f"/equipment/lines/{line.pk}/edit/").status_code == 404
