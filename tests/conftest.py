@@ -69,8 +69,21 @@ def run_hours(filler):
     return MeterFactory(equipment=filler, name="Run hours", unit="h", resets=False)
 
 
+NAMES = {
+    "tech": ("Sam", "Taylor"),
+    "supervisor": ("Dana", "Kowalski"),
+    "quality": ("Priya", "Nair"),
+    "planner": ("Lee", "Okafor"),
+    "admin": ("Alex", "Morgan"),
+    "outsider": ("Jo", "Brandt"),
+}
+
+
 def _persona(username, role, sites, **extra):
-    return UserFactory(username=username, roles=[role], member_of=sites, **extra)
+    first, last = NAMES[username]
+    return UserFactory(
+        username=username, first_name=first, last_name=last, roles=[role], member_of=sites, **extra
+    )
 
 
 @pytest.fixture

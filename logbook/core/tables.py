@@ -1,9 +1,99 @@
+import datetime
+
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.encoding import force_str
+
+# Columns whose export value is the plain value of their accessor (no render/value of their own).
+PLAIN_COLUMNS = (tables.Column, tables.DateColumn, tables.DateTimeColumn, tables.BooleanColumn)
 
 
 class BaseTable(tables.Table):
-    """Our table defaults: the project's template, and an empty-state message."""
+    """Our table defaults: the project's template, an empty-state message, and fast exports.
+
+    django-tables2 builds each exported cell through its rendering machinery (signature
+    inspection, a template per date cell): about 1.7 ms a row, 35 s for 20,000 equipment. Exports
+    here resolve each column once into a getter and apply it to every row, with the same values:
+    choices as their labels, a column's own ``value()`` where it has one, dates in ISO form.
+    """
 
     class Meta:
         attrs = {"class": "table"}
         empty_text = "Nothing matches these filters."
+
+    def as_values(self, exclude_columns=None):
+        exclude_columns = exclude_columns or ()
+        columns = [
+            column
+            for column in self.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in exclude_columns)
+        ]
+        yield [force_str(column.header, strings_only=True) for column in columns]
+        getters = [self._export_getter(column) for column in columns]
+        for record in self.data:
+            yield [getter(record) for getter in getters]
+
+    def _export_getter(self, bound_column):
+        column = bound_column.column
+        path = str(bound_column.accessor).replace(".", "__").split("__")
+        table_value = getattr(self, f"value_{bound_column.name}", None)
+        own_value = type(column).value is not tables.Column.value and not isinstance(
+            column, PLAIN_COLUMNS[1:]
+        )
+        model = getattr(self._meta, "model", None)
+        labels = _choice_labels(model, path)
+
+        def resolve(record):
+            target = record
+            for step in path[:-1]:
+                target = getattr(target, step, None)
+                if target is None:
+                    return None
+            value = getattr(target, path[-1], None)
+            if labels is not None:
+                return labels.get(value, value)
+            return value() if callable(value) else value
+
+        empty = column.empty_values
+        boolean = isinstance(column, tables.BooleanColumn)
+
+        def getter(record):
+            value = resolve(record)
+            if value in empty:
+                return None
+            if boolean:
+                return str(bool(value))
+            if table_value is not None:
+                value = table_value(record=record, value=value)
+            elif own_value:
+                value = column.value(record=record, value=value)
+            return _export_cell(value)
+
+        return getter
+
+
+def _choice_labels(model, path) -> dict | None:
+    """The {value: label} of the field at the end of ``path``, if it has choices (else None).
+
+    Translated once per export, not once per cell as ``get_FOO_display()`` would.
+    """
+    try:
+        for step in path[:-1]:
+            model = model._meta.get_field(step).related_model
+        field = model._meta.get_field(path[-1])
+    except (AttributeError, FieldDoesNotExist):
+        return None
+    if not field.choices:
+        return None
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def _export_cell(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None).isoformat(" ", "minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return force_str(value, strings_only=True)

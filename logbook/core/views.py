@@ -56,8 +56,18 @@ class ObjectListView(
     """
 
     template_name = "core/object_list.html"
-    paginate_by = 25
+    # The table paginates (not the ListView too, which would count the rows a second time).
+    table_pagination = {"per_page": 25}
+    max_per_page = 500
     export_formats = ("csv", "xlsx")
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # ?per_page= is the user's to choose, within reason: a page is not an export.
+        paginator = getattr(table, "paginator", None)
+        if paginator is not None and paginator.per_page > self.max_per_page:
+            table.paginate(page=self.request.GET.get("page", 1), per_page=self.max_per_page)
+        return table
 
     def get_export_filename(self, export_format):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -39,7 +39,7 @@ class LineFilterSet(SearchFilterSet):
         field_name="area__site", queryset=scoped(Site), label=_("Site")
     )
     area_id = django_filters.ModelChoiceFilter(
-        field_name="area", queryset=scoped(Area), label=_("Area")
+        field_name="area", queryset=scoped(Area, "site"), label=_("Area")
     )
 
     class Meta:
@@ -61,7 +61,7 @@ class EquipmentFilterSet(SearchFilterSet):
         field_name="line__area__site", queryset=scoped(Site), label=_("Site")
     )
     area_id = django_filters.ModelChoiceFilter(
-        field_name="line__area", queryset=scoped(Area), label=_("Area")
+        field_name="line__area", queryset=scoped(Area, "site"), label=_("Area")
     )
     line_id = django_filters.ModelChoiceFilter(
         field_name="line", queryset=scoped(Line), label=_("Line")

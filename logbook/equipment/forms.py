@@ -37,6 +37,10 @@ class LineForm(ScopedModelForm):
         model = Line
         fields = ["area", "code", "name"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = self.fields["area"].queryset.select_related("site")
+
 
 class EquipmentClassForm(ScopedModelForm):
     class Meta:

@@ -20,12 +20,11 @@ class StatusColumn(tables.Column):
     """The equipment status as a coloured badge (plain text in exports)."""
 
     def render(self, record, value):
-        return format_html(
-            '<span class="badge status-{}">{}</span>', record.status, record.get_status_display()
-        )
+        # ``value`` is already the label (django-tables2 resolves choices to their display).
+        return format_html('<span class="badge status-{}">{}</span>', record.status, value)
 
     def value(self, record, value):
-        return record.get_status_display()
+        return value
 
 
 class ReadingColumn(tables.Column):
@@ -34,7 +33,7 @@ class ReadingColumn(tables.Column):
     def render(self, value):
         return floatformat(value, "-2g")
 
-    def value(self, value):
+    def value(self, record, value):
         return value
 
 

@@ -140,9 +140,11 @@ def test_the_list_runs_the_same_number_of_queries_for_5_or_200_rows(
     lines = [LineFactory(area__site=site) for _ in range(3)]
     parents = [EquipmentFactory(line=lines[i % 3], equipment_class=filler_class) for i in range(5)]
     few = _count_queries(client)
+    # More areas and lines too: the filter form's choices must not cost a query each.
+    lines += [LineFactory(area__site=site) for _ in range(20)]
     for i in range(195):
         EquipmentFactory(
-            line=lines[i % 3],
+            line=lines[i % len(lines)],
             equipment_class=EquipmentClassFactory(),
             parent=parents[i % 5] if i % 2 else None,
         )

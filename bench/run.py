@@ -1,0 +1,82 @@
+"""Benchmarks: time the list pages, exports and API on a large generated plant.
+
+    make bench                              # SQLite file var/bench.sqlite3, 20,000 equipment
+    make bench BENCH_ARGS="--equipment 100000 --rounds 7"
+    DATABASE_URL=postgres://… make bench    # the same on PostgreSQL
+
+The plant is generated once per database (bulk inserts) and kept for the next run. Each scenario
+is requested ``--rounds`` times through Django's test client by a supervisor of the big site;
+the median and the SQL query count are printed. This is a command, not a test: figures go in
+the issue notes.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--equipment", type=int, default=20_000)
+    parser.add_argument("--readings-per-meter", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    call_command("migrate", verbosity=0)
+    setup_test_environment()
+    from bench.plant import ensure_plant
+
+    user, sample = ensure_plant(args.equipment, args.readings_per_meter)
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    scenarios = [
+        ("equipment list, page 1", "/equipment/"),
+        ("equipment list, sorted by name, page 40", "/equipment/?sort=name&page=40"),
+        ("equipment list, q=filler", "/equipment/?q=filler"),
+        ("equipment list, status=down", "/equipment/?status=down"),
+        ("equipment CSV export, one line", f"/equipment/?line_id={sample.line_id}&_export=csv"),
+        ("equipment CSV export, everything", "/equipment/?_export=csv"),
+        ("meter list (last reading each), page 1", "/equipment/meters/"),
+        ("equipment page", f"/equipment/{sample.pk}/"),
+        ("home page", "/"),
+        ("API equipment list, page 1", "/api/equipment/"),
+        ("API meters (last reading each), page 1", "/api/meters/"),
+    ]
+    print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
+    print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")
+    for name, url in scenarios:
+        times = []
+        for _ in range(args.rounds):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                body = response.content
+                times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        print(
+            f"{name:45} {statistics.median(times):10.1f} {max(times):8.1f} "
+            f"{len(queries):8d} {len(body):10,d}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Browser tests: Playwright driving Debian's Chromium, headless, against a live server.
+
+Never `playwright install`: it downloads a browser, which cannot work on a plant network nor
+here. The tests use /usr/bin/chromium (apt-get install chromium) and say so when it is missing.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make for
+# their fixtures are still synchronous and safe (Django's check is about real async code).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TABLET = {"width": 1024, "height": 768}  # a 10-inch tablet in landscape
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    missing = shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists()
+    for item in items:
+        if Path(item.fspath).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+            if missing:
+                item.add_marker(
+                    pytest.mark.skip(reason=f"{CHROMIUM} not found: apt-get install chromium")
+                )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": TABLET, "has_touch": True, "locale": "en-GB"}
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log in through the login form, as a person would: ``login(technician)``."""
+
+    def do(user, password=PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under docs/screenshots/ (README.md shows some of them)."""
+
+    def take(name, target=None):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        (target or page).screenshot(path=str(path), **({} if target else {"full_page": True}))
+        return path
+
+    return take
