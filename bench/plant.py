@@ -36,7 +36,7 @@ CLASSES = [
 @transaction.atomic
 def ensure_plant(equipment_count: int, readings_per_meter: int):
     """Return (a supervisor of the big site, one sample equipment); build the plant if absent."""
-    site, created = Site.objects.get_or_create(
+    site, _ = Site.objects.get_or_create(
         code="BENCH", defaults={"name": "Benchmark plant", "timezone": "Europe/Berlin"}
     )
     user, _ = User.objects.get_or_create(username="bench-supervisor")

@@ -41,7 +41,7 @@ def _plant(line, filler_class):
 def test_a_technician_filters_the_register_and_scans_the_qr_code(
     login, live_server, technician, line, filler_class, screenshot
 ):
-    filler, meter = _plant(line, filler_class)
+    _, meter = _plant(line, filler_class)
     meter_reading_record(meter=meter, value=Decimal("31250.5"), taken_by=technician)
     page = login(technician)
     expect(page.get_by_role("heading", name="Hello")).to_be_visible()
@@ -91,7 +91,7 @@ def test_the_label_prints_the_qr_code_and_asset_tag(
 def test_a_technician_records_readings_and_a_lower_one_is_refused(
     login, live_server, technician, line, filler_class
 ):
-    filler, meter = _plant(line, filler_class)
+    filler, _ = _plant(line, filler_class)
     page = login(technician)
     page.goto(f"{live_server.url}{filler.get_absolute_url()}")
     page.get_by_role("link", name="Record reading").click()
