@@ -49,7 +49,43 @@ class EquipmentClassForm(ScopedModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+class AssetTagField(forms.ModelChoiceField):
+    """Pick equipment by typing its asset tag (it is on the machine's label).
+
+    A select of every machine of a large site would hold thousands of options; a tag is quicker
+    to type on a tablet, and an unknown or foreign tag is refused like any invalid choice.
+    """
+
+    widget = forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid_choice": _("No equipment with this asset tag on your sites."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("to_field_name", "asset_tag")
+        super().__init__(Equipment.objects.all(), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Equipment):
+            return value
+        tag = str(value).strip()
+        # Case-insensitive, as people type; the exact tag wins if two differ only in case.
+        found = list(self.queryset.filter(asset_tag__iexact=tag)[:2])
+        exact = [equipment for equipment in found if equipment.asset_tag == tag]
+        if len(found) == 1 or exact:
+            return (exact or found)[0]
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class EquipmentForm(ScopedModelForm):
+    parent = AssetTagField(
+        required=False,
+        label=_("Part of"),
+        help_text=_("Asset tag of the machine this is a component of, if any."),
+    )
+
     class Meta:
         model = Equipment
         fields = [
@@ -70,22 +106,14 @@ class EquipmentForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = self.fields["line"].queryset.select_related("area__site")
-        parents = self.fields["parent"].queryset.only("pk", "asset_tag", "name")
-        if self.instance.pk:
-            parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
 
 
 class MeterForm(ScopedModelForm):
+    equipment = AssetTagField(label=_("Equipment"), help_text=_("Asset tag of the equipment."))
+
     class Meta:
         model = Meter
         fields = ["equipment", "name", "unit", "resets"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["equipment"].queryset = self.fields["equipment"].queryset.only(
-            "pk", "asset_tag", "name"
-        )
 
 
 class MeterReadingForm(ScopedModelForm):

@@ -199,9 +199,13 @@ class EquipmentCreateView(ObjectCreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        for name in ("line", "parent"):
-            if self.request.GET.get(name, "").isdigit():
-                initial[name] = self.request.GET[name]
+        line, parent = self.request.GET.get("line", ""), self.request.GET.get("parent", "")
+        if line.isdigit():
+            initial["line"] = line
+        if parent.isdigit():
+            initial["parent"] = (
+                Equipment.objects.for_user(self.request.user).filter(pk=parent).first()
+            )
         return initial
 
 
@@ -244,8 +248,11 @@ class MeterCreateView(ObjectCreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        if self.request.GET.get("equipment", "").isdigit():
-            initial["equipment"] = self.request.GET["equipment"]
+        equipment = self.request.GET.get("equipment", "")
+        if equipment.isdigit():
+            initial["equipment"] = (
+                Equipment.objects.for_user(self.request.user).filter(pk=equipment).first()
+            )
         return initial
 
 

@@ -73,7 +73,7 @@ def test_an_equipment_cannot_become_its_own_ancestor(as_user, planner, filler):
         parent=filler,
         equipment_class=filler.equipment_class,
     )
-    form = _form(filler.line, filler.equipment_class, asset_tag="L1-FIL-01", parent=pump.pk)
+    form = _form(filler.line, filler.equipment_class, asset_tag="L1-FIL-01", parent="pump")
     response = as_user(planner).post(f"/equipment/{filler.pk}/edit/", form)
     assert response.status_code == 400
     assert "PUMP is a component of L1-FIL-01" in response.content.decode()
@@ -89,16 +89,16 @@ def test_a_line_of_another_site_cannot_be_chosen(as_user, planner, other_line, f
 
 
 def test_a_parent_on_another_site_cannot_be_chosen(as_user, planner, line, other_equipment):
-    form = _form(line, other_equipment.equipment_class, parent=other_equipment.pk)
+    form = _form(line, other_equipment.equipment_class, parent=other_equipment.asset_tag)
     response = as_user(planner).post("/equipment/add/", form)
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "No equipment with this asset tag on your sites." in response.content.decode()
 
 
 def test_an_admin_gets_the_site_rule_message_for_a_parent_elsewhere(
     as_user, admin, line, other_equipment
 ):
-    form = _form(line, other_equipment.equipment_class, parent=other_equipment.pk)
+    form = _form(line, other_equipment.equipment_class, parent=other_equipment.asset_tag)
     response = as_user(admin).post("/equipment/add/", form)
     assert response.status_code == 400
     assert "B1-FIL-01 is on site OTH" in response.content.decode()
@@ -116,4 +116,4 @@ def test_the_add_form_preselects_the_line_and_parent(as_user, planner, filler):
     response = as_user(planner).get(f"/equipment/add/?line={filler.line.pk}&parent={filler.pk}")
     form = response.context["form"]
     assert str(form["line"].value()) == str(filler.line.pk)
-    assert str(form["parent"].value()) == str(filler.pk)
+    assert form["parent"].value() == "L1-FIL-01"

@@ -60,7 +60,7 @@ def test_a_duplicate_line_code_in_an_area_is_refused(as_user, planner, line):
 def test_a_planner_adds_a_meter_to_equipment(as_user, planner, filler):
     response = as_user(planner).post(
         "/equipment/meters/add/",
-        {"equipment": filler.pk, "name": "Cycles", "unit": "cycles", "resets": ""},
+        {"equipment": filler.asset_tag, "name": "Cycles", "unit": "cycles", "resets": ""},
     )
     assert response.status_code == 302
     assert Meter.objects.get(equipment=filler, name="Cycles").resets is False
@@ -95,6 +95,16 @@ def test_every_list_page_answers_and_exports(as_user, technician, run_hours, url
     client = as_user(technician)
     assert client.get(url).status_code == 200
     assert client.get(f"{url}?_export=csv").status_code == 200
+
+
+def test_a_meter_on_another_sites_equipment_is_refused(as_user, planner, other_equipment):
+    response = as_user(planner).post(
+        "/equipment/meters/add/",
+        {"equipment": other_equipment.asset_tag, "name": "Cycles", "unit": "cycles"},
+    )
+    assert response.status_code == 400
+    assert "No equipment with this asset tag on your sites." in response.content.decode()
+    assert not Meter.objects.filter(name="Cycles").exists()
 
 
 def test_other_sites_register_pages_are_404(as_user, outsider, line):
