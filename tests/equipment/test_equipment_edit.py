@@ -66,7 +66,7 @@ def test_a_duplicate_asset_tag_is_refused_with_a_message(as_user, planner, fille
 
 
 def test_an_equipment_cannot_become_its_own_ancestor(as_user, planner, filler):
-    pump = Equipment.objects.create(
+    Equipment.objects.create(
         asset_tag="PUMP",
         name="Pump",
         line=filler.line,
