@@ -16,6 +16,7 @@ from logbook.equipment.services import meter_reading_record, meter_reading_updat
 @admin.register(Site)
 class SiteAdmin(ScopedAdmin):
     list_display = ("code", "name", "timezone")
+    list_filter = ("timezone",)
     search_fields = ("code", "name")
 
 

@@ -221,3 +221,22 @@ def test_the_docs_page_loads_nothing_from_the_internet(client, technician):
     html = client.get("/api/docs/").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert external_references(html) == []
+
+
+def test_the_schema_validates_without_warnings(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_a_token_made_with_drf_create_token_opens_the_api(api, technician, filler):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("drf_create_token", technician.username, stdout=out)
+    key = out.getvalue().split()[2]
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/equipment/").json()["count"] == 1
