@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "logbook.core",
     "logbook.accounts",
     "logbook.equipment",
+    "logbook.shifts",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "logbook.core.middleware.SiteTimezoneMiddleware",
+    "logbook.core.middleware.RecordLockedMiddleware",
     # Last, as its documentation asks: it watches the authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,6 +223,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# How far outside its shift a log entry may be dated (minutes), for what happened just before the
+# shift started or was written up just after it ended.
+SHIFT_ENTRY_GRACE_MINUTES = envint("SHIFT_ENTRY_GRACE_MINUTES", 30)
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}

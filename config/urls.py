@@ -6,11 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home
-from logbook.core.views import healthz
+from logbook.core.views import audit_trail, healthz
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
+from logbook.shifts.api import ROUTES as SHIFT_ROUTES
+from logbook.shifts.views import equipment_log
 
 router = DefaultRouter()
-for prefix, viewset in EQUIPMENT_ROUTES:
+for prefix, viewset in [*EQUIPMENT_ROUTES, *SHIFT_ROUTES]:
     router.register(prefix, viewset, basename=prefix)
 
 admin.site.site_header = "Plant Logbook administration"
@@ -25,7 +27,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("equipment/<int:pk>/log/", equipment_log, name="equipment_log"),
     path("equipment/", include("logbook.equipment.urls")),
+    path("shifts/", include("logbook.shifts.urls")),
+    path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from logbook.accounts.models import User
+from logbook.accounts.models import Signature, User
 
 
 @admin.register(User)
@@ -13,8 +13,9 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ("groups", "user_permissions", "sites")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Plant"), {"fields": ("sites",)}),
+        (_("Plant"), {"fields": ("sites", "home_line")}),
     )
+    autocomplete_fields = ("home_line",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "sites")
@@ -26,3 +27,22 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("Sites"))
     def site_codes(self, obj):
         return ", ".join(site.code for site in obj.sites.all())
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    """Signatures are evidence: readable, never added, changed or deleted by hand."""
+
+    list_display = ("signer_name", "meaning", "signed_at", "signer")
+    list_filter = ("meaning",)
+    search_fields = ("signer_name", "signer__username")
+    date_hierarchy = "signed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 
 from logbook.accounts.models import User
-from logbook.equipment.models import Site
+from logbook.equipment.models import Line, Site
 
 DEMO_PASSWORD = "demo"
 
@@ -22,7 +22,11 @@ def load_users(data, stdout):
         )
         if is_new:
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            if row.get("home_line"):
+                user.home_line = Line.objects.filter(
+                    code=row["home_line"], area__site__code__in=row["sites"]
+                ).first()
+            user.save(update_fields=["password", "home_line"])
             user.groups.set(Group.objects.filter(name__in=row["roles"]))
             user.sites.set(Site.objects.filter(code__in=row["sites"]))
             created += 1

@@ -1,9 +1,19 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.roles import Role
+
+
+class PeopleManager(UserManager):
+    def for_user(self, user):
+        """The people who share a site with ``user`` (everyone, for an admin)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.sees_all_sites:
+            return self.all()
+        return self.filter(sites__in=user.sites.values("pk")).distinct()
 
 
 class User(AbstractUser):
@@ -20,11 +30,23 @@ class User(AbstractUser):
         verbose_name=_("sites"),
         help_text=_("The sites whose records this person sees and changes."),
     )
+    home_line = models.ForeignKey(
+        "equipment.Line",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home line"),
+        help_text=_("The line whose shift “My shift” opens."),
+    )
+
+    objects = PeopleManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
+        permissions = [("view_audit_trail", _("Can read the audit trail of records"))]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -52,3 +74,33 @@ class User(AbstractUser):
             if role in self.role_names:
                 return role.value
         return None
+
+
+class SignatureMeaning(models.TextChoices):
+    PERFORMED = "performed", _("Performed")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+
+
+class Signature(models.Model):
+    """An electronic signature: who signed, when, and what the signature means.
+
+    Made only by ``accounts.services.signature_create`` after the signer re-entered their
+    password (21 CFR Part 11 §11.200). The signer's printed name is copied at signing time, so the
+    record shows it even if the account is renamed later. Signatures are never changed.
+    """
+
+    signer = models.ForeignKey(
+        User, models.PROTECT, related_name="signatures", verbose_name=_("signer")
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=300)
+    signed_at = models.DateTimeField(_("signed at"))
+    meaning = models.CharField(_("meaning"), max_length=20, choices=SignatureMeaning.choices)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self):
+        return f"{self.get_meaning_display()} by {self.signer_name}"

@@ -8,6 +8,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from logbook.core.exceptions import RecordLocked
+
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related id that must name a row of the requesting user's sites (else: does not exist)."""
@@ -83,6 +85,8 @@ class RegisterViewSet(
 
 def exception_handler(exc, context):
     """DRF's handler, plus the domain errors our services raise, as 4xx with a reason."""
+    if isinstance(exc, RecordLocked):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, PermissionDenied):

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 # (label, url name, permission needed). Apps add their entries as they land.
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("My shift"), "shifts:my_shift", "shifts.add_logentry"),
+    (_("Shifts"), "shifts:shift_list", "shifts.view_shift"),
     (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
     (_("Meters"), "equipment:meter_list", "equipment.view_meter"),
     (_("Lines"), "equipment:line_list", "equipment.view_line"),

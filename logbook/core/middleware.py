@@ -27,3 +27,22 @@ class SiteTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RecordLockedMiddleware:
+    """A change refused because its record is signed answers 409 with the reason, on any page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from logbook.core.exceptions import RecordLocked
+
+        if isinstance(exception, RecordLocked):
+            return render(request, "409.html", {"message": str(exception)}, status=409)
+        return None

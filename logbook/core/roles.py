@@ -19,21 +19,46 @@ class Role(TextChoices):
 
 
 # "app_label.codename" patterns (fnmatch). Apps append their rows as they land.
-_VIEW_ALL = ["equipment.view_*", "accounts.view_user"]
+_VIEW_ALL = ["equipment.view_*", "accounts.view_user", "accounts.view_signature", "shifts.view_*"]
+_FLOOR_WORK = [
+    "shifts.add_shift",
+    "shifts.add_logentry",
+    "shifts.change_logentry",
+    "shifts.delete_logentry",
+    "shifts.add_productionrecord",
+    "shifts.change_productionrecord",
+    "shifts.delete_productionrecord",
+    "shifts.add_handover",
+    "shifts.change_handover",
+    "shifts.change_openitem",
+]
+_SHIFT_PATTERNS = ["shifts.add_shiftpattern", "shifts.change_shiftpattern"]
 _EDIT_REGISTER = [
     f"equipment.{action}_{model}"
     for action in ("add", "change")
     for model in ("site", "area", "line", "equipmentclass", "equipment", "meter")
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading"],
-    Role.QUALITY: [*_VIEW_ALL, "equipment.add_meterreading"],
-    Role.PLANNER: [*_VIEW_ALL, *_EDIT_REGISTER, "equipment.add_meterreading"],
+    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading", *_FLOOR_WORK],
+    Role.QUALITY: [
+        *_VIEW_ALL,
+        "equipment.add_meterreading",
+        "shifts.add_logentry",
+        "shifts.change_logentry",
+        "shifts.delete_logentry",
+    ],
+    Role.PLANNER: [*_VIEW_ALL, *_EDIT_REGISTER, "equipment.add_meterreading", *_SHIFT_PATTERNS],
     Role.SUPERVISOR: [
         *_VIEW_ALL,
         *_EDIT_REGISTER,
         "equipment.add_meterreading",
         "equipment.change_meterreading",
+        *_FLOOR_WORK,
+        *_SHIFT_PATTERNS,
+        "shifts.change_shift",
+        "shifts.sign_shift",
+        "shifts.change_any_logentry",
+        "accounts.view_audit_trail",
     ],
     Role.ADMIN: ["*"],
 }

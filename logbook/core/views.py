@@ -1,9 +1,14 @@
 """Views every app builds on: permission and site checks, lists, details, forms, health."""
 
+import datetime
+
+from django.apps import apps
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,3 +155,99 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _history_rows(history_qs, label):
+    """Turn one record's history (oldest first) into rows: when, who, what, which changes.
+
+    Each change is (field, old, new) with the raw values; ``_readable`` names them afterwards.
+    """
+    rows, previous = [], {}
+    for version in history_qs:
+        key = version.id
+        before = previous.get(key)
+        changes = []
+        if before is not None:
+            # Every stored field, the non-editable ones (a signature, computed times) included.
+            changes = [
+                (field, getattr(before, field.attname), getattr(version, field.attname))
+                for field in version.instance_type._meta.concrete_fields
+                if getattr(before, field.attname) != getattr(version, field.attname)
+            ]
+        previous[key] = version
+        rows.append(
+            {
+                "when": version.history_date,
+                "who": version.history_user,
+                "kind": version.get_history_type_display(),
+                "record": f"{label} #{version.id}",
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _readable(rows):
+    """Show related records by name and times in the page's zone: one query per related model."""
+    wanted = {}
+    for row in rows:
+        for field, old, new in row["changes"]:
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(
+                    value for value in (old, new) if value is not None
+                )
+    names = {
+        model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        for model, pks in wanted.items()
+    }
+
+    def show(field, value):
+        if value is None or value == "":
+            return None
+        if field.is_relation:
+            return names[field.related_model].get(value, f"#{value}")
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+    for row in rows:
+        row["changes"] = [
+            (field.verbose_name, show(field, old), show(field, new))
+            for field, old, new in row["changes"]
+        ]
+    return rows
+
+
+@login_required
+@permission_required("accounts.view_audit_trail", raise_exception=True)
+def audit_trail(request, model, pk):
+    """Every change to a record (and to the records it holds): who, when, old and new values."""
+    try:
+        model_class = apps.get_model(model)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not hasattr(model_class, "history"):
+        raise Http404
+    queryset = model_class._default_manager.all()
+    if hasattr(queryset, "for_user"):
+        queryset = queryset.for_user(request.user)
+    obj = get_object_or_404(queryset, pk=pk)
+    sources = [(model_class.history.filter(id=obj.pk), model_class._meta.verbose_name)]
+    for child_label, field in getattr(model_class, "audit_children", ()):
+        child = apps.get_model(child_label)
+        sources.append((child.history.filter(**{f"{field}_id": obj.pk}), child._meta.verbose_name))
+    rows = []
+    for history, label in sources:
+        rows += _history_rows(
+            history.select_related("history_user").order_by("history_date", "history_id"),
+            str(label).capitalize(),
+        )
+    rows.sort(key=lambda row: row["when"], reverse=True)
+    rows = _readable(rows)
+    return render(
+        request,
+        "core/audit_trail.html",
+        {"object": obj, "rows": rows, "title": _("Audit trail of %(object)s") % {"object": obj}},
+    )

@@ -12,6 +12,7 @@ DEMO_STEPS = [
     "logbook.equipment.demo.load_register",
     "logbook.accounts.demo.load_users",
     "logbook.equipment.demo.load_readings",
+    "logbook.shifts.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 

@@ -1,0 +1,106 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from logbook.accounts.models import User
+from logbook.core.filtersets import SearchFilterSet, scoped
+from logbook.equipment.models import Line, Site
+from logbook.shifts.choices import EntryCategory, ShiftStatus
+from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
+
+
+def people(request):
+    if request is None:
+        return User.objects.none()
+    return User.objects.for_user(request.user).order_by("first_name", "last_name")
+
+
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two native date pickers (``date_after`` and ``date_before``)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})})
+
+
+class ShiftPatternFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+    site_id = django_filters.ModelChoiceFilter(
+        field_name="site", queryset=scoped(Site), label=_("Site")
+    )
+
+    class Meta:
+        model = ShiftPattern
+        fields = ["q", "site_id", "active"]
+
+
+class ShiftFilterSet(django_filters.FilterSet):
+    site_id = django_filters.ModelChoiceFilter(
+        field_name="line__area__site", queryset=scoped(Site), label=_("Site")
+    )
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="line", queryset=scoped(Line), label=_("Line")
+    )
+    date = django_filters.DateFromToRangeFilter(label=_("Dates"), widget=DateRangeWidget())
+    status = django_filters.ChoiceFilter(
+        choices=ShiftStatus.choices, method="filter_status", label=_("Status")
+    )
+    lead_id = django_filters.ModelChoiceFilter(field_name="lead", queryset=people, label=_("Lead"))
+    pattern_id = django_filters.NumberFilter(field_name="pattern", label=_("Pattern id"))
+
+    class Meta:
+        model = Shift
+        fields = ["site_id", "line_id", "date", "status", "lead_id"]
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == ShiftStatus.SIGNED:
+            return queryset.filter(signature__isnull=False)
+        if value == ShiftStatus.HANDED_OVER:
+            return queryset.filter(signature__isnull=True, handover__isnull=False)
+        return queryset.filter(signature__isnull=True, handover__isnull=True)
+
+
+class LogEntryFilterSet(SearchFilterSet):
+    search_fields = ("text", "equipment__asset_tag", "equipment__name")
+    shift_id = django_filters.NumberFilter(field_name="shift", label=_("Shift id"))
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="shift__line", queryset=scoped(Line), label=_("Line")
+    )
+    equipment_id = django_filters.NumberFilter(field_name="equipment", label=_("Equipment id"))
+    category = django_filters.ChoiceFilter(choices=EntryCategory.choices, label=_("Category"))
+    author_id = django_filters.ModelChoiceFilter(
+        field_name="author", queryset=people, label=_("Author")
+    )
+    occurred = django_filters.DateFromToRangeFilter(
+        field_name="occurred_at__date", label=_("Dates"), widget=DateRangeWidget()
+    )
+
+    class Meta:
+        model = LogEntry
+        fields = ["q", "line_id", "category", "author_id", "occurred", "shift_id", "equipment_id"]
+
+
+class ProductionRecordFilterSet(SearchFilterSet):
+    search_fields = ("product",)
+    shift_id = django_filters.NumberFilter(field_name="shift", label=_("Shift id"))
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="shift__line", queryset=scoped(Line), label=_("Line")
+    )
+
+    class Meta:
+        model = ProductionRecord
+        fields = ["q", "shift_id", "line_id"]
+
+
+class OpenItemFilterSet(SearchFilterSet):
+    search_fields = ("text",)
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="line", queryset=scoped(Line), label=_("Line")
+    )
+    is_open = django_filters.BooleanFilter(
+        field_name="closed_at", lookup_expr="isnull", label=_("Still open")
+    )
+
+    class Meta:
+        model = OpenItem
+        fields = ["q", "line_id", "is_open"]

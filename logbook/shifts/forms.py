@@ -1,0 +1,190 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logbook.core.forms import DateTimeInput, ScopedModelForm
+from logbook.equipment.models import Equipment
+from logbook.shifts.choices import EntryCategory
+from logbook.shifts.models import LogEntry, ProductionRecord, Shift, ShiftPattern
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class ShiftPatternForm(ScopedModelForm):
+    class Meta:
+        model = ShiftPattern
+        fields = ["site", "name", "start_time", "end_time", "active"]
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+
+class ShiftForm(ScopedModelForm):
+    """What may change on a started shift: who leads it."""
+
+    class Meta:
+        model = Shift
+        fields = ["lead"]
+
+
+class EquipmentPickField(forms.Field):
+    """Equipment typed by asset tag or name, or picked from the suggestions (“TAG – name”)."""
+
+    default_error_messages = {
+        "unknown": _("No equipment with this asset tag or name on your sites."),
+        "ambiguous": _("Several machines have this name: type the asset tag."),
+    }
+    widget = forms.TextInput(attrs={"autocomplete": "off", "list": "equipment-suggestions"})
+
+    def __init__(self, *, user, **kwargs):
+        self.user = user
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Equipment):
+            return f"{value.asset_tag} – {value.name}"
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, Equipment) or value in self.empty_values:
+            return value or None
+        text = str(value).strip()
+        tag = text.split(" – ", 1)[0].strip()
+        visible = Equipment.objects.for_user(self.user)
+        found = list(visible.filter(asset_tag__iexact=tag)[:2]) or list(
+            visible.filter(name__iexact=text)[:2]
+        )
+        if not found:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        if len(found) > 1:
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return found[0]
+
+
+class LogEntryForm(forms.ModelForm):
+    """A quick entry: category, optional equipment, text; the time defaults to now."""
+
+    class Meta:
+        model = LogEntry
+        fields = ["category", "equipment", "text", "occurred_at"]
+        widgets = {
+            "category": forms.RadioSelect(attrs={"class": "chips"}),
+            "text": forms.Textarea(attrs={"rows": 3, "placeholder": _("What happened?")}),
+            "occurred_at": DateTimeInput(),
+        }
+
+    def __init__(self, *args, user, shift, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shift = shift
+        self.instance.shift = shift
+        if not self.instance.pk:
+            self.instance.author = user
+        self.fields["equipment"] = EquipmentPickField(
+            user=user, label=_("Equipment"), help_text=_("Asset tag or name; leave empty if none.")
+        )
+        self.fields["category"].choices = EntryCategory.choices
+        self.fields["occurred_at"].required = False
+        self.fields["occurred_at"].help_text = _("Leave empty for now.")
+        if not self.instance.pk:
+            # Not the time the page was opened: the time the entry is saved.
+            self.initial.pop("occurred_at", None)
+
+    def clean_occurred_at(self):
+        return self.cleaned_data.get("occurred_at") or self.instance.occurred_at or timezone.now()
+
+
+class AmendLogEntryForm(LogEntryForm):
+    class Meta(LogEntryForm.Meta):
+        fields = ["category", "equipment", "text", "amend_reason"]
+        widgets = {
+            **LogEntryForm.Meta.widgets,
+            "amend_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, original, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.amends = original
+        self.instance.occurred_at = original.occurred_at
+        self.fields["amend_reason"].required = True
+
+
+class ProductionRecordForm(forms.ModelForm):
+    class Meta:
+        model = ProductionRecord
+        fields = [
+            "product",
+            "produced_count",
+            "good_count",
+            "ideal_cycle_time_s",
+            "planned_stop_minutes",
+        ]
+        widgets = {
+            "product": forms.TextInput(
+                attrs={"list": "product-suggestions", "autocomplete": "off"}
+            ),
+            "produced_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "good_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "ideal_cycle_time_s": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            "planned_stop_minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args, user, shift, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.shift = shift
+        if not self.instance.pk:
+            self.instance.recorded_by = user
+
+
+class AmendProductionRecordForm(ProductionRecordForm):
+    class Meta(ProductionRecordForm.Meta):
+        fields = [*ProductionRecordForm.Meta.fields, "amend_reason"]
+        widgets = {
+            **ProductionRecordForm.Meta.widgets,
+            "amend_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, original, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.amends = original
+        self.fields["amend_reason"].required = True
+
+
+class HandoverForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary for the next shift"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What ran, what is wrong, what to watch."),
+    )
+    open_items = forms.CharField(
+        label=_("Open items"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("One per line")}),
+        help_text=_("One per line; they follow the line until someone closes them."),
+    )
+
+    def clean_open_items(self):
+        return [
+            line.strip() for line in self.cleaned_data["open_items"].splitlines() if line.strip()
+        ]
+
+
+class SignOffForm(forms.Form):
+    meaning = forms.ChoiceField(
+        label=_("Meaning of the signature"),
+        choices=[("reviewed", _("Reviewed")), ("approved", _("Approved"))],
+        widget=forms.RadioSelect(attrs={"class": "chips"}),
+        initial="reviewed",
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Signing is deliberate: re-enter your password."),
+    )
+
+
+class CloseOpenItemForm(forms.Form):
+    note = forms.CharField(label=_("How it was dealt with"), required=False)

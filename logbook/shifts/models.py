@@ -1,0 +1,439 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logbook.core.querysets import SiteScopedQuerySet
+from logbook.shifts import clock
+from logbook.shifts.choices import EntryCategory, ShiftStatus
+
+# A tablet's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+class ShiftPattern(models.Model):
+    """A recurring shift of a site in local wall-clock time, e.g. Night 22:00–06:00."""
+
+    site = models.ForeignKey(
+        "equipment.Site", models.PROTECT, related_name="shift_patterns", verbose_name=_("site")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    start_time = models.TimeField(_("starts"), help_text=_("Local time at the site."))
+    end_time = models.TimeField(
+        _("ends"), help_text=_("Local time; at or before the start means the next day.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "site"
+
+    class Meta:
+        ordering = ["site__code", "start_time"]
+        verbose_name = _("shift pattern")
+        verbose_name_plural = _("shift patterns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"], name="%(app_label)s_%(class)s_unique_name_per_site"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("shifts:shiftpattern_edit", args=[self.pk])
+
+
+class ShiftQuerySet(SiteScopedQuerySet):
+    def with_status(self):
+        """Annotate ``status_value``: signed, handed over or open, derived from the records."""
+        return self.annotate(
+            status_value=Case(
+                When(signature__isnull=False, then=Value(ShiftStatus.SIGNED)),
+                When(handover__isnull=False, then=Value(ShiftStatus.HANDED_OVER)),
+                default=Value(ShiftStatus.OPEN),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Shift(models.Model):
+    """One pattern worked on one line on one date: the frame of a technician's log.
+
+    ``starts_at``/``ends_at`` are the exact instants (UTC), computed once from the pattern in the
+    site's zone when the shift is started; ``date`` is the local date it starts.
+    """
+
+    line = models.ForeignKey(
+        "equipment.Line", models.PROTECT, related_name="shifts", verbose_name=_("line")
+    )
+    pattern = models.ForeignKey(
+        ShiftPattern, models.PROTECT, related_name="shifts", verbose_name=_("pattern")
+    )
+    date = models.DateField(_("date"), help_text=_("The local date the shift starts."))
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_shifts",
+        verbose_name=_("lead"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), editable=False)
+    ends_at = models.DateTimeField(_("ends at"), editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+        editable=False,
+    )
+    signature = models.OneToOneField(
+        "accounts.Signature",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="shift",
+        verbose_name=_("sign-off"),
+    )
+
+    objects = ShiftQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "line__area__site"
+    # The audit trail of a shift shows the changes to the records it holds too.
+    audit_children = [
+        ("shifts.LogEntry", "shift"),
+        ("shifts.ProductionRecord", "shift"),
+        ("shifts.Handover", "shift"),
+        ("shifts.OpenItem", "raised_on"),
+    ]
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        permissions = [("sign_shift", _("Can sign shifts off"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "pattern", "date"], name="%(app_label)s_%(class)s_one_per_slot"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["line", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.line.code} {self.pattern.name} {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("shifts:shift_detail", args=[self.pk])
+
+    @property
+    def site(self):
+        return self.line.area.site
+
+    @property
+    def duration_minutes(self) -> int:
+        return clock.duration_minutes(self.starts_at, self.ends_at)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signature_id is not None
+
+    @property
+    def status(self) -> str:
+        if hasattr(self, "status_value"):
+            return self.status_value
+        if self.is_signed:
+            return ShiftStatus.SIGNED
+        if Handover.objects.filter(shift_id=self.pk).exists():
+            return ShiftStatus.HANDED_OVER
+        return ShiftStatus.OPEN
+
+    def get_status_display(self) -> str:
+        return ShiftStatus(self.status).label
+
+    def compute_window(self):
+        """Set ``starts_at``/``ends_at`` from the pattern and date in the site's zone."""
+        self.starts_at, self.ends_at = clock.shift_window(
+            self.date, self.pattern.start_time, self.pattern.end_time, self.line.area.site.zone
+        )
+
+    def clean(self):
+        if self.pattern_id and self.line_id and self.pattern.site_id != self.line.area.site_id:
+            raise ValidationError(
+                {"pattern": _("This pattern belongs to another site than the line.")}
+            )
+
+
+class ShiftRecordQuerySet(SiteScopedQuerySet):
+    def current(self):
+        """Only the versions in force: records that no amendment has replaced."""
+        return self.filter(amended_by__isnull=True)
+
+
+class AmendableRecord(models.Model):
+    """A record of a shift that, once the shift is signed, is corrected only by amendment."""
+
+    amends = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amended_by",
+        verbose_name=_("amends"),
+        help_text=_("The record this one corrects; the original stays visible."),
+    )
+    amend_reason = models.TextField(_("reason for the amendment"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ShiftRecordQuerySet.as_manager()
+    site_lookup = "shift__line__area__site"
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.amends_id is not None:
+            if not self.amend_reason.strip():
+                raise ValidationError({"amend_reason": _("Say why the record is amended.")})
+            if self.amends.shift_id != self.shift_id:
+                raise ValidationError({"amends": _("An amendment stays on the original's shift.")})
+        elif self.amend_reason:
+            raise ValidationError({"amend_reason": _("Only an amendment carries a reason.")})
+
+
+class LogEntry(AmendableRecord):
+    """What happened on a shift: an observation, an action, an event, by one person at a time."""
+
+    shift = models.ForeignKey(
+        Shift, models.PROTECT, related_name="entries", verbose_name=_("shift")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="log_entries",
+        verbose_name=_("author"),
+    )
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    category = models.CharField(
+        _("category"), max_length=20, choices=EntryCategory.choices, default=EntryCategory.NOTE
+    )
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="log_entries",
+        verbose_name=_("equipment"),
+    )
+    text = models.TextField(_("text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        permissions = [("change_any_logentry", _("Can edit other people's log entries"))]
+        indexes = [models.Index(fields=["shift", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.shift.get_absolute_url()}#entry-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not (self.text or "").strip():
+            errors["text"] = _("Write what happened.")
+        if self.shift_id and self.occurred_at:
+            grace = datetime.timedelta(minutes=settings.SHIFT_ENTRY_GRACE_MINUTES)
+            if self.occurred_at > timezone.now() + CLOCK_SKEW:
+                errors["occurred_at"] = _("An entry cannot be dated in the future.")
+            elif not (
+                self.shift.starts_at - grace <= self.occurred_at <= self.shift.ends_at + grace
+            ):
+                errors["occurred_at"] = _(
+                    "The time is outside the shift (%(start)s–%(end)s, with %(grace)s minutes "
+                    "either side)."
+                ) % {
+                    "start": timezone.localtime(
+                        self.shift.starts_at, self.shift.site.zone
+                    ).strftime("%H:%M"),
+                    "end": timezone.localtime(self.shift.ends_at, self.shift.site.zone).strftime(
+                        "%H:%M"
+                    ),
+                    "grace": settings.SHIFT_ENTRY_GRACE_MINUTES,
+                }
+        if self.shift_id and self.equipment_id:
+            if self.equipment.line.area.site_id != self.shift.line.area.site_id:
+                errors["equipment"] = _("This equipment is on another site.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProductionRecord(AmendableRecord):
+    """What a line produced on a shift: the counts OEE is computed from."""
+
+    shift = models.ForeignKey(
+        Shift, models.PROTECT, related_name="production", verbose_name=_("shift")
+    )
+    product = models.CharField(_("product"), max_length=100)
+    produced_count = models.PositiveIntegerField(_("produced"))
+    good_count = models.PositiveIntegerField(_("good"))
+    ideal_cycle_time_s = models.DecimalField(
+        _("ideal cycle time (s/unit)"), max_digits=9, decimal_places=3
+    )
+    planned_stop_minutes = models.PositiveIntegerField(
+        _("planned stops (min)"),
+        default=0,
+        help_text=_("Breaks, changeovers, meetings: time the line was not meant to run."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="production_records",
+        verbose_name=_("recorded by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("production record")
+        verbose_name_plural = _("production records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(good_count__lte=F("produced_count")),
+                name="%(app_label)s_%(class)s_good_not_above_produced",
+            ),
+            models.CheckConstraint(
+                condition=Q(ideal_cycle_time_s__gt=0),
+                name="%(app_label)s_%(class)s_cycle_time_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product}: {self.good_count}/{self.produced_count}"
+
+    def get_absolute_url(self):
+        return f"{self.shift.get_absolute_url()}#production-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.produced_count is not None and self.good_count is not None:
+            if self.good_count > self.produced_count:
+                errors["good_count"] = _("Good units cannot outnumber the units produced.")
+        if self.ideal_cycle_time_s is not None and self.ideal_cycle_time_s <= 0:
+            errors["ideal_cycle_time_s"] = _("The ideal cycle time must be more than 0 seconds.")
+        if self.shift_id and self.planned_stop_minutes is not None:
+            if self.planned_stop_minutes > self.shift.duration_minutes:
+                errors["planned_stop_minutes"] = _(
+                    "Planned stops cannot be longer than the shift (%(minutes)s minutes)."
+                ) % {"minutes": self.shift.duration_minutes}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Handover(models.Model):
+    """The outgoing technician's summary of a shift, and the incoming one's acknowledgement."""
+
+    shift = models.OneToOneField(
+        Shift, models.PROTECT, related_name="handover", verbose_name=_("shift")
+    )
+    summary = models.TextField(_("summary"))
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("handed over by")
+    )
+    handed_over_at = models.DateTimeField(_("handed over at"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "shift__line__area__site"
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self):
+        return f"Handover of {self.shift}"
+
+    def get_absolute_url(self):
+        return f"{self.shift.get_absolute_url()}#handover"
+
+
+class OpenItem(models.Model):
+    """Something left to do at the end of a shift; it follows the line until someone closes it."""
+
+    line = models.ForeignKey(
+        "equipment.Line", models.PROTECT, related_name="open_items", verbose_name=_("line")
+    )
+    raised_on = models.ForeignKey(
+        Shift, models.PROTECT, related_name="raised_items", verbose_name=_("raised on")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    closed_on = models.ForeignKey(
+        Shift,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_items",
+        verbose_name=_("closed on"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "line__area__site"
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("open item")
+        verbose_name_plural = _("open items")
+        indexes = [models.Index(fields=["line", "closed_at"])]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return self.raised_on.get_absolute_url()
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -1,0 +1,273 @@
+"""Writes on shifts. Every page, the admin and the API go through these functions, so the rules
+(signed records never change, who may edit what, handover before sign-off) hold on every path."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logbook.accounts.services import signature_create
+from logbook.core.exceptions import RecordLocked
+from logbook.shifts.models import (
+    Handover,
+    LogEntry,
+    OpenItem,
+    ProductionRecord,
+    Shift,
+)
+
+# A shift may be opened a little before its start, for the handover briefing.
+EARLY_START = datetime.timedelta(hours=1)
+
+
+def _locked(shift: Shift) -> RecordLocked:
+    signature = shift.signature
+    return RecordLocked(
+        _(
+            "This shift was signed off %(when)s by %(who)s: its records cannot change. "
+            "Add an amendment instead."
+        )
+        % {
+            "when": timezone.localtime(signature.signed_at, shift.site.zone).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "who": signature.signer_name,
+        }
+    )
+
+
+def _lock_shift(shift: Shift) -> Shift:
+    """Re-read the shift under a row lock: a sign-off and an edit cannot interleave."""
+    return (
+        Shift.objects.select_for_update()
+        .select_related("signature", "line__area__site")
+        .get(pk=shift.pk)
+    )
+
+
+def _refuse_if_signed(shift: Shift) -> None:
+    if shift.is_signed:
+        raise _locked(shift)
+
+
+def _check_owner(record, user, author_field: str) -> None:
+    if getattr(record, f"{author_field}_id") != user.pk and not user.has_perm(
+        "shifts.change_any_logentry"
+    ):
+        raise PermissionDenied(_("You can change only your own records of a shift."))
+
+
+@transaction.atomic
+def shift_start(*, line, pattern, date, user, lead=None) -> Shift:
+    """Start (create) the shift of ``pattern`` on ``line`` for local ``date``.
+
+    Two technicians tapping "start" at once get the same shift: the unique constraint decides,
+    and the loser is given the winner's shift.
+    """
+    shift = Shift(line=line, pattern=pattern, date=date, lead=lead or user, started_by=user)
+    shift.full_clean(exclude=["starts_at", "ends_at", "started_by"], validate_unique=False)
+    shift.compute_window()
+    if shift.starts_at > timezone.now() + EARLY_START:
+        raise ValidationError(
+            _("This shift starts at %(when)s: it can be started from an hour before.")
+            % {
+                "when": timezone.localtime(shift.starts_at, line.area.site.zone).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+            }
+        )
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError:
+        return Shift.objects.get(line=line, pattern=pattern, date=date)
+    return shift
+
+
+@transaction.atomic
+def shift_update(*, shift: Shift, user, lead) -> Shift:
+    shift = _lock_shift(shift)
+    _refuse_if_signed(shift)
+    shift.lead = lead
+    shift.save(update_fields=["lead"])
+    return shift
+
+
+@transaction.atomic
+def log_entry_add(
+    *,
+    shift: Shift,
+    user,
+    text,
+    category,
+    occurred_at=None,
+    equipment=None,
+    amends=None,
+    amend_reason="",
+) -> LogEntry:
+    """Add an entry. On a signed shift only an amendment (``amends`` + reason) is accepted."""
+    shift = _lock_shift(shift)
+    if shift.is_signed and amends is None:
+        raise _locked(shift)
+    entry = LogEntry(
+        shift=shift,
+        author=user,
+        text=text,
+        category=category,
+        equipment=equipment,
+        amends=amends,
+        amend_reason=amend_reason,
+    )
+    if occurred_at is not None:
+        entry.occurred_at = occurred_at
+    elif amends is not None:
+        entry.occurred_at = amends.occurred_at
+    entry.full_clean()
+    _refuse_double_amendment(LogEntry, amends)
+    entry.save()
+    return entry
+
+
+def _refuse_double_amendment(model, original) -> None:
+    if original is not None and model.objects.filter(amends=original).exists():
+        raise ValidationError(
+            {"amends": _("This record was already amended: amend the latest version.")}
+        )
+
+
+@transaction.atomic
+def log_entry_update(*, entry: LogEntry, user, **fields) -> LogEntry:
+    """Edit an entry of an unsigned shift: its author, or a supervisor of the site."""
+    shift = _lock_shift(entry.shift)
+    _refuse_if_signed(shift)
+    _check_owner(entry, user, "author")
+    for name in ("text", "category", "occurred_at", "equipment"):
+        if name in fields:
+            setattr(entry, name, fields[name])
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def log_entry_delete(*, entry: LogEntry, user) -> None:
+    shift = _lock_shift(entry.shift)
+    _refuse_if_signed(shift)
+    _check_owner(entry, user, "author")
+    if entry.amends_id or LogEntry.objects.filter(amends=entry).exists():
+        raise ValidationError(_("An amendment and its original are kept together."))
+    entry.delete()
+
+
+@transaction.atomic
+def production_record_add(*, shift: Shift, user, amends=None, amend_reason="", **counts):
+    shift = _lock_shift(shift)
+    if shift.is_signed and amends is None:
+        raise _locked(shift)
+    record = ProductionRecord(
+        shift=shift, recorded_by=user, amends=amends, amend_reason=amend_reason, **counts
+    )
+    record.full_clean()
+    _refuse_double_amendment(ProductionRecord, amends)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def production_record_update(*, record: ProductionRecord, user, **counts) -> ProductionRecord:
+    shift = _lock_shift(record.shift)
+    _refuse_if_signed(shift)
+    _check_owner(record, user, "recorded_by")
+    for name, value in counts.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def production_record_delete(*, record: ProductionRecord, user) -> None:
+    shift = _lock_shift(record.shift)
+    _refuse_if_signed(shift)
+    _check_owner(record, user, "recorded_by")
+    if record.amends_id or ProductionRecord.objects.filter(amends=record).exists():
+        raise ValidationError(_("An amendment and its original are kept together."))
+    record.delete()
+
+
+@transaction.atomic
+def shift_hand_over(*, shift: Shift, user, summary: str, open_items=()) -> Handover:
+    """Hand the shift over: a summary, and open items that follow the line until closed."""
+    shift = _lock_shift(shift)
+    _refuse_if_signed(shift)
+    if not (summary or "").strip():
+        raise ValidationError({"summary": _("Write a summary for the next shift.")})
+    if Handover.objects.filter(shift=shift).exists():
+        raise ValidationError(_("This shift was already handed over."))
+    handover = Handover.objects.create(
+        shift=shift, summary=summary.strip(), handed_over_by=user, handed_over_at=timezone.now()
+    )
+    for text in open_items:
+        if text and text.strip():
+            OpenItem.objects.create(
+                line=shift.line, raised_on=shift, raised_by=user, text=text.strip()
+            )
+    return handover
+
+
+@transaction.atomic
+def handover_acknowledge(*, shift: Shift, user) -> Handover:
+    """The incoming technician has read the handover: their name and the time are kept."""
+    shift = _lock_shift(shift)
+    handover = Handover.objects.select_for_update().filter(shift=shift).first()
+    if handover is None:
+        raise ValidationError(_("There is no handover to acknowledge yet."))
+    if handover.acknowledged_at is not None:
+        raise ValidationError(
+            _("Already acknowledged by %(who)s.")
+            % {"who": handover.acknowledged_by.get_full_name() or handover.acknowledged_by}
+        )
+    if handover.handed_over_by_id == user.pk:
+        raise ValidationError(_("The incoming person acknowledges, not the one handing over."))
+    handover.acknowledged_by = user
+    handover.acknowledged_at = timezone.now()
+    handover.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return handover
+
+
+@transaction.atomic
+def open_item_close(
+    *, item: OpenItem, user, shift: Shift | None = None, note: str = ""
+) -> OpenItem:
+    """Close an open item, on the shift where it was dealt with."""
+    item = OpenItem.objects.select_for_update().get(pk=item.pk)
+    if item.closed_at is not None:
+        raise ValidationError(_("This item is already closed."))
+    if shift is not None:
+        if shift.line_id != item.line_id:
+            raise ValidationError(_("Close an item on a shift of its own line."))
+        _refuse_if_signed(_lock_shift(shift))
+    item.closed_on = shift
+    item.closed_by = user
+    item.closed_at = timezone.now()
+    item.closing_note = note.strip()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def shift_sign_off(*, shift: Shift, user, password: str, meaning: str) -> Shift:
+    """Sign the shift off with an electronic signature; from then on its records never change."""
+    shift = _lock_shift(shift)
+    if not user.has_perm("shifts.sign_shift"):
+        raise PermissionDenied(_("Only a supervisor signs shifts off."))
+    _refuse_if_signed(shift)
+    if not Handover.objects.filter(shift=shift).exists():
+        raise ValidationError(_("Hand the shift over before signing it off."))
+    if meaning not in ("reviewed", "approved"):
+        raise ValidationError({"meaning": _("A shift sign-off means reviewed or approved.")})
+    shift.signature = signature_create(user=user, password=password, meaning=meaning)
+    shift.save(update_fields=["signature"])
+    return shift

@@ -1,0 +1,447 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from logbook.core.views import (
+    ObjectCreateView,
+    ObjectListView,
+    ObjectUpdateView,
+)
+from logbook.equipment.models import Equipment, Line
+from logbook.shifts import filtersets, forms, selectors, services, tables
+from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
+
+
+def _visible_shift(request, pk) -> Shift:
+    return get_object_or_404(selectors.shifts_with_joins().for_user(request.user), pk=pk)
+
+
+def _bad_request(request, template, context):
+    return render(request, template, context, status=400)
+
+
+# Patterns ------------------------------------------------------------------------------------
+
+
+class ShiftPatternListView(ObjectListView):
+    model = ShiftPattern
+    queryset = ShiftPattern.objects.select_related("site")
+    table_class = tables.ShiftPatternTable
+    filterset_class = filtersets.ShiftPatternFilterSet
+
+
+class ShiftPatternCreateView(ObjectCreateView):
+    model = ShiftPattern
+    form_class = forms.ShiftPatternForm
+
+
+class ShiftPatternUpdateView(ObjectUpdateView):
+    model = ShiftPattern
+    form_class = forms.ShiftPatternForm
+
+
+# Shift list and pages ------------------------------------------------------------------------
+
+
+class ShiftListView(ObjectListView):
+    model = Shift
+    queryset = selectors.shifts_with_joins()
+    table_class = tables.ShiftTable
+    filterset_class = filtersets.ShiftFilterSet
+
+
+@login_required
+@permission_required("shifts.view_shift", raise_exception=True)
+def shift_detail(request, pk):
+    shift = _visible_shift(request, pk)
+    user = request.user
+    context = {
+        "shift": shift,
+        "zone": shift.site.timezone,
+        "previous": selectors.previous_shift(shift),
+        **selectors.shift_page(shift),
+    }
+    if not shift.is_signed:
+        if user.has_perm("shifts.add_logentry"):
+            # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).
+            context["entry_form"] = forms.LogEntryForm(
+                user=user, shift=shift, initial={"equipment": request.GET.get("equipment", "")}
+            )
+            context["equipment_choices"] = shift.line.equipment.order_by("asset_tag")
+        if user.has_perm("shifts.add_productionrecord"):
+            context["production_form"] = forms.ProductionRecordForm(user=user, shift=shift)
+            context["products"] = (
+                ProductionRecord.objects.filter(shift__line=shift.line)
+                .values_list("product", flat=True)
+                .distinct()
+                .order_by("product")[:30]
+            )
+        if not hasattr(shift, "handover") and user.has_perm("shifts.add_handover"):
+            context["handover_form"] = forms.HandoverForm()
+        if shift.status == "handed_over" and user.has_perm("shifts.sign_shift"):
+            context["sign_off_form"] = forms.SignOffForm()
+    context["can_amend"] = shift.is_signed and user.has_perm("shifts.add_logentry")
+    context["can_edit_any"] = user.has_perm("shifts.change_any_logentry")
+    context["can_audit"] = user.has_perm("accounts.view_audit_trail")
+    return render(request, "shifts/shift_detail.html", context)
+
+
+@login_required
+@permission_required("shifts.view_shift", raise_exception=True)
+def shift_report(request, pk):
+    shift = _visible_shift(request, pk)
+    context = {"shift": shift, "zone": shift.site.timezone, **selectors.shift_page(shift)}
+    return render(request, "shifts/shift_report.html", context)
+
+
+@login_required
+def my_shift(request):
+    """One tap from home: the shift running now on the user's line, or the offer to start it."""
+    user = request.user
+    lines = Line.objects.for_user(user).select_related("area__site").order_by("code")
+    line = None
+    if request.GET.get("line", "").isdigit():
+        line = get_object_or_404(lines, pk=request.GET["line"])
+        if user.home_line_id != line.pk:
+            user.home_line = line
+            user.save(update_fields=["home_line"])
+    elif user.home_line_id and lines.filter(pk=user.home_line_id).exists():
+        line = lines.get(pk=user.home_line_id)
+    elif len(lines) == 1:
+        line = lines[0]
+    if line is None:
+        return render(request, "shifts/choose_line.html", {"lines": lines})
+    slot = selectors.current_slot_for_line(line)
+    if slot is None:
+        return render(request, "shifts/no_shift_now.html", {"line": line, "lines": lines})
+    pattern, day, shift = slot
+    if shift is not None:
+        return redirect(shift)
+    return render(
+        request,
+        "shifts/start_shift.html",
+        {
+            "line": line,
+            "pattern": pattern,
+            "day": day,
+            "lines": lines,
+            "can_start": user.has_perm("shifts.add_shift"),
+        },
+    )
+
+
+@login_required
+@permission_required("shifts.add_shift", raise_exception=True)
+@require_POST
+def shift_start(request):
+    line = get_object_or_404(
+        Line.objects.for_user(request.user).select_related("area__site"),
+        pk=request.POST.get("line") or 0,
+    )
+    pattern = get_object_or_404(
+        ShiftPattern.objects.filter(site=line.area.site), pk=request.POST.get("pattern") or 0
+    )
+    try:
+        day = timezone.datetime.fromisoformat(request.POST.get("date", "")).date()
+    except ValueError:
+        return _bad_request(request, "400.html", {})
+    try:
+        shift = services.shift_start(line=line, pattern=pattern, date=day, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("shifts:my_shift")
+    messages.success(request, _("Shift %(shift)s started.") % {"shift": shift})
+    return redirect(shift)
+
+
+@login_required
+def equipment_log(request, pk):
+    """From an equipment's page (or its QR code): log on the current shift of its line."""
+    equipment = get_object_or_404(
+        Equipment.objects.for_user(request.user).select_related("line__area__site"), pk=pk
+    )
+    slot = selectors.current_slot_for_line(equipment.line)
+    if slot is not None and slot[2] is not None:
+        return redirect(f"{slot[2].get_absolute_url()}?equipment={equipment.asset_tag}#new-entry")
+    messages.info(
+        request,
+        _("No shift is running on line %(line)s: start it to log for %(tag)s.")
+        % {"line": equipment.line.code, "tag": equipment.asset_tag},
+    )
+    return redirect(f"{reverse('shifts:my_shift')}?line={equipment.line_id}")
+
+
+# Entries and counts --------------------------------------------------------------------------
+
+
+def _entry_form_page(request, shift, form, title, status=200):
+    return render(
+        request,
+        "shifts/entry_form.html",
+        {
+            "shift": shift,
+            "form": form,
+            "title": title,
+            "equipment_choices": shift.line.equipment.order_by("asset_tag"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
+def log_entry_add(request, pk):
+    shift = _visible_shift(request, pk)
+    if request.method != "POST":
+        initial = {"equipment": request.GET.get("equipment", "")}
+        form = forms.LogEntryForm(user=request.user, shift=shift, initial=initial)
+        return _entry_form_page(request, shift, form, _("New log entry"))
+    form = forms.LogEntryForm(request.POST, user=request.user, shift=shift)
+    if form.is_valid():
+        try:
+            services.log_entry_add(shift=shift, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Entry added."))
+            return redirect(shift)
+    return _entry_form_page(request, shift, form, _("New log entry"), status=400)
+
+
+@login_required
+@permission_required("shifts.change_logentry", raise_exception=True)
+def log_entry_edit(request, pk):
+    entry = get_object_or_404(
+        LogEntry.objects.for_user(request.user).select_related("shift__line__area__site"), pk=pk
+    )
+    shift = entry.shift
+    if request.method != "POST":
+        form = forms.LogEntryForm(instance=entry, user=request.user, shift=shift)
+        return _entry_form_page(request, shift, form, _("Edit log entry"))
+    form = forms.LogEntryForm(request.POST, instance=entry, user=request.user, shift=shift)
+    if form.is_valid():
+        try:
+            services.log_entry_update(entry=entry, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Entry saved."))
+            return redirect(shift)
+    return _entry_form_page(request, shift, form, _("Edit log entry"), status=400)
+
+
+@login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
+def log_entry_amend(request, pk):
+    original = get_object_or_404(
+        LogEntry.objects.for_user(request.user).select_related(
+            "shift__line__area__site", "equipment"
+        ),
+        pk=pk,
+    )
+    shift = original.shift
+    title = _("Amend the entry of %(time)s") % {
+        "time": timezone.localtime(original.occurred_at, shift.site.zone).strftime("%H:%M")
+    }
+    if request.method != "POST":
+        form = forms.AmendLogEntryForm(
+            user=request.user,
+            shift=shift,
+            original=original,
+            initial={
+                "category": original.category,
+                "equipment": original.equipment,
+                "text": original.text,
+            },
+        )
+        return _entry_form_page(request, shift, form, title)
+    form = forms.AmendLogEntryForm(request.POST, user=request.user, shift=shift, original=original)
+    if form.is_valid():
+        try:
+            services.log_entry_add(
+                shift=shift,
+                user=request.user,
+                amends=original,
+                occurred_at=original.occurred_at,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Amendment recorded; the original stays visible."))
+            return redirect(shift)
+    return _entry_form_page(request, shift, form, title, status=400)
+
+
+def _production_form_page(request, shift, form, title, status=200):
+    return render(
+        request,
+        "shifts/production_form.html",
+        {"shift": shift, "form": form, "title": title},
+        status=status,
+    )
+
+
+@login_required
+@permission_required("shifts.add_productionrecord", raise_exception=True)
+def production_add(request, pk):
+    shift = _visible_shift(request, pk)
+    if request.method != "POST":
+        form = forms.ProductionRecordForm(user=request.user, shift=shift)
+        return _production_form_page(request, shift, form, _("Production counts"))
+    form = forms.ProductionRecordForm(request.POST, user=request.user, shift=shift)
+    if form.is_valid():
+        try:
+            services.production_record_add(shift=shift, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Counts recorded."))
+            return redirect(shift)
+    return _production_form_page(request, shift, form, _("Production counts"), status=400)
+
+
+@login_required
+@permission_required("shifts.change_productionrecord", raise_exception=True)
+def production_edit(request, pk):
+    record = get_object_or_404(
+        ProductionRecord.objects.for_user(request.user).select_related("shift__line__area__site"),
+        pk=pk,
+    )
+    shift = record.shift
+    if request.method != "POST":
+        form = forms.ProductionRecordForm(instance=record, user=request.user, shift=shift)
+        return _production_form_page(request, shift, form, _("Edit production counts"))
+    form = forms.ProductionRecordForm(request.POST, instance=record, user=request.user, shift=shift)
+    if form.is_valid():
+        try:
+            services.production_record_update(record=record, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Counts saved."))
+            return redirect(shift)
+    return _production_form_page(request, shift, form, _("Edit production counts"), status=400)
+
+
+@login_required
+@permission_required("shifts.add_productionrecord", raise_exception=True)
+def production_amend(request, pk):
+    original = get_object_or_404(
+        ProductionRecord.objects.for_user(request.user).select_related("shift__line__area__site"),
+        pk=pk,
+    )
+    shift = original.shift
+    title = _("Amend counts of %(product)s") % {"product": original.product}
+    fields = forms.ProductionRecordForm.Meta.fields
+    if request.method != "POST":
+        form = forms.AmendProductionRecordForm(
+            user=request.user,
+            shift=shift,
+            original=original,
+            initial={name: getattr(original, name) for name in fields},
+        )
+        return _production_form_page(request, shift, form, title)
+    form = forms.AmendProductionRecordForm(
+        request.POST, user=request.user, shift=shift, original=original
+    )
+    if form.is_valid():
+        try:
+            services.production_record_add(
+                shift=shift, user=request.user, amends=original, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Amendment recorded; the original stays visible."))
+            return redirect(shift)
+    return _production_form_page(request, shift, form, title, status=400)
+
+
+# Handover, acknowledgement, sign-off ---------------------------------------------------------
+
+
+@login_required
+@permission_required("shifts.add_handover", raise_exception=True)
+@require_POST
+def shift_hand_over(request, pk):
+    shift = _visible_shift(request, pk)
+    form = forms.HandoverForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "shifts/handover_form.html", {"shift": shift, "form": form})
+    try:
+        services.shift_hand_over(
+            shift=shift,
+            user=request.user,
+            summary=form.cleaned_data["summary"],
+            open_items=form.cleaned_data["open_items"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _bad_request(request, "shifts/handover_form.html", {"shift": shift, "form": form})
+    messages.success(request, _("Shift handed over."))
+    return redirect(shift)
+
+
+@login_required
+@permission_required("shifts.change_handover", raise_exception=True)
+@require_POST
+def handover_acknowledge(request, pk):
+    shift = _visible_shift(request, pk)
+    try:
+        services.handover_acknowledge(shift=shift, user=request.user)
+    except ValidationError as error:
+        return _bad_request(
+            request, "shifts/refused.html", {"shift": shift, "errors": error.messages}
+        )
+    messages.success(request, _("Handover acknowledged."))
+    return redirect(shift)
+
+
+@login_required
+@permission_required("shifts.sign_shift", raise_exception=True)
+@require_POST
+def shift_sign_off(request, pk):
+    shift = _visible_shift(request, pk)
+    form = forms.SignOffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.shift_sign_off(
+                shift=shift,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                meaning=form.cleaned_data["meaning"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Shift signed off."))
+            return redirect(shift)
+    return _bad_request(request, "shifts/sign_off_form.html", {"shift": shift, "form": form})
+
+
+@login_required
+@permission_required("shifts.change_openitem", raise_exception=True)
+@require_POST
+def open_item_close(request, pk):
+    item = get_object_or_404(OpenItem.objects.for_user(request.user), pk=pk)
+    shift = None
+    if request.POST.get("shift", "").isdigit():
+        shift = _visible_shift(request, request.POST["shift"])
+    try:
+        services.open_item_close(
+            item=item, user=request.user, shift=shift, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        return _bad_request(
+            request,
+            "shifts/refused.html",
+            {"shift": shift or item.raised_on, "errors": error.messages},
+        )
+    messages.success(request, _("Item closed."))
+    return redirect(shift or item.raised_on)
