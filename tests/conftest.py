@@ -4,11 +4,15 @@ Two sites: ``site`` (Europe/Berlin) where the personas work, and ``other_site`` 
 where only ``outsider`` works. Test speed-ups live here, not in the settings module.
 """
 
+import datetime
 import re
 
 import pytest
+import time_machine
 
 from logbook.core.roles import Role
+from logbook.shifts import services as shift_services
+from logbook.shifts.models import ShiftPattern
 from tests.factories import (
     AreaFactory,
     EquipmentClassFactory,
@@ -18,6 +22,7 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
 )
+from tests.timeline import NOW, TODAY, at
 
 
 @pytest.fixture(autouse=True)
@@ -143,6 +148,62 @@ def api(db):
         return client
 
     return make
+
+
+# Shifts at the Berlin site, at a frozen moment (tests/timeline.py) -----------------------------
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def patterns(site):
+    return {
+        name: ShiftPattern.objects.create(
+            site=site, name=name, start_time=datetime.time(start), end_time=datetime.time(end)
+        )
+        for name, start, end in [("Early", 6, 14), ("Late", 14, 22), ("Night", 22, 6)]
+    }
+
+
+@pytest.fixture
+def shift(frozen, line, patterns, technician):
+    """Today's early shift on the PET line, started by the technician."""
+    return shift_services.shift_start(
+        line=line, pattern=patterns["Early"], date=TODAY, user=technician
+    )
+
+
+@pytest.fixture
+def signed_shift(shift, technician, supervisor):
+    """The early shift with an entry and counts, handed over and signed off (reviewed)."""
+    from tests.factories import PASSWORD
+
+    shift_services.log_entry_add(
+        shift=shift,
+        user=technician,
+        text="Filler jam cleared",
+        category="production",
+        occurred_at=at(7, 30),
+    )
+    shift_services.production_record_add(
+        shift=shift,
+        user=technician,
+        product="Cola 0.5 L",
+        produced_count=1000,
+        good_count=990,
+        ideal_cycle_time_s=1,
+        planned_stop_minutes=30,
+    )
+    shift_services.shift_hand_over(shift=shift, user=technician, summary="All good")
+    shift_services.shift_sign_off(
+        shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed"
+    )
+    shift.refresh_from_db()
+    return shift
 
 
 EXTERNAL_REFERENCE = re.compile(

@@ -2,7 +2,6 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from logbook.core.api import CleanModelSerializer, RegisterViewSet, ScopedViewSetMixin
@@ -168,6 +167,11 @@ class ShiftViewSet(RegisterViewSet):
     queryset = selectors.shifts_with_joins()
     serializer_class = ShiftSerializer
     filterset_class = filtersets.ShiftFilterSet
+    action_permissions = {
+        "handover": ["shifts.add_handover"],
+        "acknowledge": ["shifts.change_handover"],
+        "sign_off": ["shifts.sign_shift"],
+    }
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -194,7 +198,6 @@ class ShiftViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path="handover")
     def handover(self, request, pk=None):
         shift = self.get_object()
-        self._need(request, "shifts.add_handover")
         data = self._input(HandoverInput, request)
         services.shift_hand_over(shift=shift, user=request.user, **data)
         return self._respond(shift)
@@ -203,7 +206,6 @@ class ShiftViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path="acknowledge")
     def acknowledge(self, request, pk=None):
         shift = self.get_object()
-        self._need(request, "shifts.change_handover")
         services.handover_acknowledge(shift=shift, user=request.user)
         return self._respond(shift)
 
@@ -211,7 +213,6 @@ class ShiftViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
         shift = self.get_object()
-        self._need(request, "shifts.sign_shift")
         services.shift_sign_off(
             shift=shift, user=request.user, **self._input(SignOffInput, request)
         )
@@ -222,11 +223,6 @@ class ShiftViewSet(RegisterViewSet):
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-    @staticmethod
-    def _need(request, perm):
-        if not request.user.has_perm(perm):
-            raise PermissionDenied("Your role does not allow this.")
 
 
 def _editable(validated: dict) -> dict:
@@ -284,12 +280,12 @@ class OpenItemViewSet(
     queryset = OpenItem.objects.all()
     serializer_class = OpenItemSerializer
     filterset_class = filtersets.OpenItemFilterSet
+    action_permissions = {"close": ["shifts.change_openitem"]}
 
     @extend_schema(request=CloseInput, responses=OpenItemSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         item = self.get_object()
-        ShiftViewSet._need(request, "shifts.change_openitem")
         data = ShiftViewSet._input(CloseInput, request)
         shift = None
         if data.get("shift"):

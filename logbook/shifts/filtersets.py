@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import User
@@ -14,11 +15,18 @@ def people(request):
     return User.objects.for_user(request.user).order_by("first_name", "last_name")
 
 
-class DateRangeWidget(django_filters.widgets.DateRangeWidget):
-    """Two native date pickers (``date_after`` and ``date_before``)."""
+def date_filter(field_name, lookup, label):
+    """A native date picker filter on plain dates.
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"type": "date", **(attrs or {})})
+    Not django-filter's DateFromToRangeFilter: it turns days into UTC datetimes, which moves a
+    local date to the day before east of Greenwich.
+    """
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class ShiftPatternFilterSet(SearchFilterSet):
@@ -39,7 +47,8 @@ class ShiftFilterSet(django_filters.FilterSet):
     line_id = django_filters.ModelChoiceFilter(
         field_name="line", queryset=scoped(Line), label=_("Line")
     )
-    date = django_filters.DateFromToRangeFilter(label=_("Dates"), widget=DateRangeWidget())
+    date_after = date_filter("date", "gte", _("From"))
+    date_before = date_filter("date", "lte", _("To"))
     status = django_filters.ChoiceFilter(
         choices=ShiftStatus.choices, method="filter_status", label=_("Status")
     )
@@ -48,7 +57,7 @@ class ShiftFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Shift
-        fields = ["site_id", "line_id", "date", "status", "lead_id"]
+        fields = ["site_id", "line_id", "date_after", "date_before", "status", "lead_id"]
 
     def filter_status(self, queryset, name, value):
         if not value:
@@ -71,13 +80,22 @@ class LogEntryFilterSet(SearchFilterSet):
     author_id = django_filters.ModelChoiceFilter(
         field_name="author", queryset=people, label=_("Author")
     )
-    occurred = django_filters.DateFromToRangeFilter(
-        field_name="occurred_at__date", label=_("Dates"), widget=DateRangeWidget()
-    )
+    # __date is taken in the active zone: the site's local day.
+    occurred_after = date_filter("occurred_at__date", "gte", _("From"))
+    occurred_before = date_filter("occurred_at__date", "lte", _("To"))
 
     class Meta:
         model = LogEntry
-        fields = ["q", "line_id", "category", "author_id", "occurred", "shift_id", "equipment_id"]
+        fields = [
+            "q",
+            "line_id",
+            "category",
+            "author_id",
+            "occurred_after",
+            "occurred_before",
+            "shift_id",
+            "equipment_id",
+        ]
 
 
 class ProductionRecordFilterSet(SearchFilterSet):

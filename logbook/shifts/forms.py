@@ -87,6 +87,8 @@ class LogEntryForm(forms.ModelForm):
             user=user, label=_("Equipment"), help_text=_("Asset tag or name; leave empty if none.")
         )
         self.fields["category"].choices = EntryCategory.choices
+        if "occurred_at" not in self.fields:
+            return  # an amendment keeps the original's time
         self.fields["occurred_at"].required = False
         self.fields["occurred_at"].help_text = _("Leave empty for now.")
         if not self.instance.pk:

@@ -67,7 +67,12 @@ def shift_start(*, line, pattern, date, user, lead=None) -> Shift:
     and the loser is given the winner's shift.
     """
     shift = Shift(line=line, pattern=pattern, date=date, lead=lead or user, started_by=user)
-    shift.full_clean(exclude=["starts_at", "ends_at", "started_by"], validate_unique=False)
+    # Uniqueness is left to the database: a second "start" of the same slot joins the first.
+    shift.full_clean(
+        exclude=["starts_at", "ends_at", "started_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     shift.compute_window()
     if shift.starts_at > timezone.now() + EARLY_START:
         raise ValidationError(
@@ -124,8 +129,8 @@ def log_entry_add(
         entry.occurred_at = occurred_at
     elif amends is not None:
         entry.occurred_at = amends.occurred_at
-    entry.full_clean()
     _refuse_double_amendment(LogEntry, amends)
+    entry.full_clean()
     entry.save()
     return entry
 
@@ -169,8 +174,8 @@ def production_record_add(*, shift: Shift, user, amends=None, amend_reason="", *
     record = ProductionRecord(
         shift=shift, recorded_by=user, amends=amends, amend_reason=amend_reason, **counts
     )
-    record.full_clean()
     _refuse_double_amendment(ProductionRecord, amends)
+    record.full_clean()
     record.save()
     return record
 

@@ -69,8 +69,10 @@ def shift_detail(request, pk):
     if not shift.is_signed:
         if user.has_perm("shifts.add_logentry"):
             # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).
+            tag = request.GET.get("equipment", "")
+            preset = Equipment.objects.for_user(user).filter(asset_tag=tag).first() if tag else None
             context["entry_form"] = forms.LogEntryForm(
-                user=user, shift=shift, initial={"equipment": request.GET.get("equipment", "")}
+                user=user, shift=shift, initial={"equipment": preset}
             )
             context["equipment_choices"] = shift.line.equipment.order_by("asset_tag")
         if user.has_perm("shifts.add_productionrecord"):
