@@ -96,3 +96,101 @@ def ensure_plant(equipment_count: int, readings_per_meter: int):
             readings = []
     MeterReading.objects.bulk_create(readings, batch_size=5000)
     return user, Equipment.objects.filter(line__area__site=site).order_by("pk")[100]
+
+
+@transaction.atomic
+def ensure_shifts(site, user, days: int = 60, lines: int = 20, entries_per_shift: int = 6):
+    """Signed shifts on the first ``lines`` lines for ``days`` days, plus one shift of 300
+    entries. Returns that big shift."""
+    from logbook.accounts.models import Signature
+    from logbook.shifts import clock
+    from logbook.shifts.models import Handover, LogEntry, ProductionRecord, Shift, ShiftPattern
+
+    patterns = [
+        ShiftPattern.objects.get_or_create(
+            site=site, name=name, defaults={"start_time": start, "end_time": end}
+        )[0]
+        for name, start, end in [
+            ("Early", datetime.time(6), datetime.time(14)),
+            ("Late", datetime.time(14), datetime.time(22)),
+            ("Night", datetime.time(22), datetime.time(6)),
+        ]
+    ]
+    chosen = list(Line.objects.filter(area__site=site).order_by("code")[:lines])
+    big = Shift.objects.filter(line=chosen[0]).order_by("-starts_at").first()
+    if big is not None:
+        return big
+    print(f"generating {days * len(chosen) * 3:,} shifts…", flush=True)
+    rng = random.Random(11)
+    today = timezone.localdate(timezone=site.zone)
+    signature = Signature.objects.create(
+        signer=user, signer_name="Bench", meaning="reviewed", signed_at=timezone.now()
+    )
+    shifts = []
+    for line in chosen:
+        for offset in range(days, 0, -1):
+            day = today - datetime.timedelta(days=offset)
+            for pattern in patterns:
+                starts_at, ends_at = clock.shift_window(
+                    day, pattern.start_time, pattern.end_time, site.zone
+                )
+                shifts.append(
+                    Shift(
+                        line=line,
+                        pattern=pattern,
+                        date=day,
+                        lead=user,
+                        started_by=user,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                    )
+                )
+    Shift.objects.bulk_create(shifts, batch_size=2000)
+    shifts = list(Shift.objects.filter(line__in=chosen).order_by("pk"))
+    # One signature per shift in real life; the pages only read its fields.
+    signatures = Signature.objects.bulk_create(
+        [
+            Signature(signer=user, signer_name="Bench", meaning="reviewed", signed_at=shift.ends_at)
+            for shift in shifts[:-3]
+        ]
+    )
+    for shift, sig in zip(shifts, signatures, strict=False):
+        shift.signature = sig
+    Shift.objects.bulk_update(shifts[:-3], ["signature"], batch_size=2000)
+    signature.delete()
+    Handover.objects.bulk_create(
+        [
+            Handover(
+                shift=shift, summary="All good", handed_over_by=user, handed_over_at=shift.ends_at
+            )
+            for shift in shifts
+        ],
+        batch_size=2000,
+    )
+    entries, records = [], []
+    for shift in shifts:
+        count = 300 if shift.pk == shifts[-1].pk else entries_per_shift
+        for k in range(count):
+            entries.append(
+                LogEntry(
+                    shift=shift,
+                    author=user,
+                    category="note",
+                    text=f"Entry {k}",
+                    occurred_at=shift.starts_at + datetime.timedelta(minutes=k),
+                )
+            )
+        records.append(
+            ProductionRecord(
+                shift=shift,
+                product="Cola",
+                produced_count=100000,
+                good_count=99000 - rng.randint(0, 900),
+                ideal_cycle_time_s=Decimal("0.15"),
+                planned_stop_minutes=30,
+                recorded_by=user,
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=5000)
+    ProductionRecord.objects.bulk_create(records, batch_size=5000)
+    return shifts[-1]

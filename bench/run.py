@@ -40,9 +40,10 @@ def main():
 
     call_command("migrate", verbosity=0)
     setup_test_environment()
-    from bench.plant import ensure_plant
+    from bench.plant import ensure_plant, ensure_shifts
 
     user, sample = ensure_plant(args.equipment, args.readings_per_meter)
+    big_shift = ensure_shifts(sample.line.area.site, user)
 
     from django.test import Client
 
@@ -60,6 +61,16 @@ def main():
         ("home page", "/"),
         ("API equipment list, page 1", "/api/equipment/"),
         ("API meters (last reading each), page 1", "/api/meters/"),
+        ("shift list, page 1", "/shifts/"),
+        (
+            "shift list, status=signed, one line",
+            f"/shifts/?status=signed&line_id={big_shift.line_id}",
+        ),
+        ("shift list CSV export, one line", f"/shifts/?line_id={big_shift.line_id}&_export=csv"),
+        ("shift page with 300 entries", f"/shifts/{big_shift.pk}/"),
+        ("shift report with 300 entries", f"/shifts/{big_shift.pk}/report/"),
+        ("API shift list, page 1", "/api/shifts/"),
+        ("API log entries of one shift", f"/api/log-entries/?shift_id={big_shift.pk}"),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")
