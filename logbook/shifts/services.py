@@ -41,7 +41,8 @@ def _locked(shift: Shift) -> RecordLocked:
 def _lock_shift(shift: Shift) -> Shift:
     """Re-read the shift under a row lock: a sign-off and an edit cannot interleave."""
     return (
-        Shift.objects.select_for_update()
+        # Lock only the shift row: PostgreSQL cannot lock the nullable side of the join.
+        Shift.objects.select_for_update(of=("self",))
         .select_related("signature", "line__area__site")
         .get(pk=shift.pk)
     )
