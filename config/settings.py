@@ -5,6 +5,7 @@ environment variable. A malformed value stops the start-up with a message that
 names the variable, rather than running with a silent default.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -100,6 +101,8 @@ INSTALLED_APPS = [
     "logbook.accounts",
     "logbook.equipment",
     "logbook.shifts",
+    "logbook.downtime",
+    "logbook.reports",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +210,9 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
+# Uploaded photos are served by the app after a role and site check, never as public files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Nothing on a page may come from another host: plants run isolated networks.
 CONTENT_SECURITY_POLICY = {
@@ -223,6 +229,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# A tablet's clock may run a little ahead of the server's: "now" is allowed this much slack.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 # How far outside its shift a log entry may be dated (minutes), for what happened just before the
 # shift started or was written up just after it ended.

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,12 +6,14 @@ from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home
 from logbook.core.views import audit_trail, healthz
+from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
+from logbook.reports.views import ReliabilityAPIView
 from logbook.shifts.api import ROUTES as SHIFT_ROUTES
 from logbook.shifts.views import equipment_log
 
 router = DefaultRouter()
-for prefix, viewset in [*EQUIPMENT_ROUTES, *SHIFT_ROUTES]:
+for prefix, viewset in [*EQUIPMENT_ROUTES, *SHIFT_ROUTES, *DOWNTIME_ROUTES]:
     router.register(prefix, viewset, basename=prefix)
 
 admin.site.site_header = "Plant Logbook administration"
@@ -30,14 +31,11 @@ urlpatterns = [
     path("equipment/<int:pk>/log/", equipment_log, name="equipment_log"),
     path("equipment/", include("logbook.equipment.urls")),
     path("shifts/", include("logbook.shifts.urls")),
+    path("downtime/", include("logbook.downtime.urls")),
     path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/reports/reliability/", ReliabilityAPIView.as_view(), name="api-reliability"),
     path("api/", include(router.urls)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

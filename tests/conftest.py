@@ -214,3 +214,33 @@ EXTERNAL_REFERENCE = re.compile(
 def external_references(html: str) -> list[str]:
     """Return the src/href/action attributes of ``html`` that point at another host."""
     return [match.group(0) for match in EXTERNAL_REFERENCE.finditer(html)]
+
+
+# Downtime ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reasons(db):
+    """A small reason tree and one code of each ISO 14224 list."""
+    from logbook.downtime.models import FailureCode, ReasonCode
+
+    planned = ReasonCode.objects.create(code="P", name="Planned stops", kind="planned")
+    unplanned = ReasonCode.objects.create(code="U", name="Failures", kind="unplanned")
+    codes = {
+        name: FailureCode.objects.create(list=name, code=name[:3].upper(), name=name.title())
+        for name in ("mode", "mechanism", "cause", "detection")
+    }
+    return {
+        "changeover": ReasonCode.objects.create(
+            code="P-CHG", name="Changeover", kind="planned", parent=planned
+        ),
+        "jam": ReasonCode.objects.create(
+            code="U-JAM", name="Jam", kind="unplanned", parent=unplanned
+        ),
+        "coding": {
+            "failure_mode": codes["mode"],
+            "failure_mechanism": codes["mechanism"],
+            "failure_cause": codes["cause"],
+            "detection_method": codes["detection"],
+        },
+    }

@@ -2,8 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from logbook.core.roles import Role
+from logbook.downtime.models import DowntimeIncident
+from logbook.downtime.selectors import open_incidents_for
 from logbook.equipment.choices import EquipmentStatus
-from logbook.equipment.models import Equipment
 from logbook.equipment.selectors import equipment_status_counts
 
 
@@ -20,8 +21,13 @@ def home(request):
             {"status": status, "label": status.label, "count": counts.get(status, 0)}
             for status in EquipmentStatus
         ],
-        "down_equipment": Equipment.objects.for_user(user)
-        .filter(status=EquipmentStatus.DOWN)
-        .select_related("line__area__site")[:12],
+        "ongoing": open_incidents_for(user)
+        if user.has_perm("downtime.view_downtimeincident")
+        else [],
+        "to_classify": DowntimeIncident.objects.for_user(user)
+        .filter(ended_at__isnull=False, closed_at__isnull=True, amended_by__isnull=True)
+        .count()
+        if user.has_perm("downtime.change_downtimeincident")
+        else 0,
     }
     return render(request, "home.html", context)

@@ -6,10 +6,9 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("My shift"), "shifts:my_shift", "shifts.add_logentry"),
     (_("Shifts"), "shifts:shift_list", "shifts.view_shift"),
+    (_("Downtime"), "downtime:incident_list", "downtime.view_downtimeincident"),
     (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
-    (_("Meters"), "equipment:meter_list", "equipment.view_meter"),
     (_("Lines"), "equipment:line_list", "equipment.view_line"),
-    (_("Sites"), "equipment:site_list", "equipment.view_site"),
 ]
 
 

@@ -19,7 +19,18 @@ class Role(TextChoices):
 
 
 # "app_label.codename" patterns (fnmatch). Apps append their rows as they land.
-_VIEW_ALL = ["equipment.view_*", "accounts.view_user", "accounts.view_signature", "shifts.view_*"]
+_VIEW_ALL = [
+    "equipment.view_*",
+    "accounts.view_user",
+    "accounts.view_signature",
+    "shifts.view_*",
+    "downtime.view_*",
+]
+_REPORT_DOWN = [
+    "downtime.add_downtimeincident",
+    "downtime.change_downtimeincident",
+    "equipment.add_equipmentevent",
+]
 _FLOOR_WORK = [
     "shifts.add_shift",
     "shifts.add_logentry",
@@ -39,13 +50,14 @@ _EDIT_REGISTER = [
     for model in ("site", "area", "line", "equipmentclass", "equipment", "meter")
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading", *_FLOOR_WORK],
+    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading", *_FLOOR_WORK, *_REPORT_DOWN],
     Role.QUALITY: [
         *_VIEW_ALL,
         "equipment.add_meterreading",
         "shifts.add_logentry",
         "shifts.change_logentry",
         "shifts.delete_logentry",
+        "downtime.add_downtimeincident",
     ],
     Role.PLANNER: [*_VIEW_ALL, *_EDIT_REGISTER, "equipment.add_meterreading", *_SHIFT_PATTERNS],
     Role.SUPERVISOR: [
@@ -59,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "shifts.sign_shift",
         "shifts.change_any_logentry",
         "accounts.view_audit_trail",
+        *_REPORT_DOWN,
+        "downtime.amend_downtimeincident",
     ],
     Role.ADMIN: ["*"],
 }

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.downtime.selectors import with_downtime
 from logbook.equipment import filtersets
 from logbook.equipment.models import (
     Area,
@@ -42,6 +43,10 @@ class EquipmentClassSerializer(CleanModelSerializer):
 
 class EquipmentSerializer(CleanModelSerializer):
     url = serializers.SerializerMethodField()
+    effective_status = serializers.CharField(
+        read_only=True, help_text="down while an open incident stops it or its machine"
+    )
+    down_since = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Equipment
@@ -58,6 +63,8 @@ class EquipmentSerializer(CleanModelSerializer):
             "criticality",
             "status",
             "commissioned_on",
+            "effective_status",
+            "down_since",
             "url",
         ]
 
@@ -122,7 +129,7 @@ class EquipmentClassViewSet(RegisterViewSet):
 
 
 class EquipmentViewSet(RegisterViewSet):
-    queryset = Equipment.objects.all()
+    queryset = with_downtime(Equipment.objects.all())
     serializer_class = EquipmentSerializer
     filterset_class = filtersets.EquipmentFilterSet
 

@@ -70,7 +70,9 @@ class EquipmentFilterSet(SearchFilterSet):
         field_name="equipment_class", queryset=EquipmentClass.objects.all(), label=_("Class")
     )
     criticality = django_filters.ChoiceFilter(choices=Criticality.choices, label=_("Criticality"))
-    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=EquipmentStatus.choices, method="filter_status", label=_("Status")
+    )
 
     class Meta:
         model = Equipment
@@ -83,6 +85,14 @@ class EquipmentFilterSet(SearchFilterSet):
             "criticality",
             "status",
         ]
+
+    def filter_status(self, queryset, name, value):
+        # The status people see: down while an open incident stops it (see downtime.selectors).
+        if not value:
+            return queryset
+        if "effective_status" in queryset.query.annotations:
+            return queryset.filter(effective_status=value)
+        return queryset.filter(status=value)
 
 
 class MeterFilterSet(SearchFilterSet):

@@ -341,3 +341,39 @@ class MeterReading(models.Model):
                     }
                 }
             )
+
+
+class EquipmentEvent(models.Model):
+    """Something a machine reported without stopping: an alarm, a warning, an error code.
+
+    Posted by the machine through the API or imported from its history; shown on its page.
+    """
+
+    equipment = models.ForeignKey(
+        Equipment, models.PROTECT, related_name="events", verbose_name=_("equipment")
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    code = models.CharField(_("code"), max_length=40)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=20, default="api")
+
+    objects = SiteScopedManager()
+    site_lookup = "equipment__line__area__site"
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("equipment event")
+        verbose_name_plural = _("equipment events")
+        indexes = [models.Index(fields=["equipment", "-occurred_at"])]
+        constraints = [
+            # The same alarm at the same moment is one event, however often it is sent.
+            models.UniqueConstraint(
+                fields=["equipment", "occurred_at", "code"], name="%(app_label)s_%(class)s_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.equipment.asset_tag} {self.code}"
+
+    def get_absolute_url(self):
+        return self.equipment.get_absolute_url()

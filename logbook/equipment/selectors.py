@@ -21,6 +21,16 @@ def meters_with_last_reading(queryset: QuerySet[Meter] | None = None) -> QuerySe
 
 
 def equipment_status_counts(user) -> dict[str, int]:
-    """Return {status: number of equipment} over the user's sites, in one aggregate query."""
-    rows = Equipment.objects.for_user(user).values("status").annotate(n=Count("pk")).order_by()
-    return {row["status"]: row["n"] for row in rows}
+    """Return {status: number of equipment} over the user's sites, in one aggregate query.
+
+    Equipment stopped by an open incident (its own or its machine's) counts as down.
+    """
+    from logbook.downtime.selectors import with_downtime
+
+    rows = (
+        with_downtime(Equipment.objects.for_user(user))
+        .values("effective_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["effective_status"]: row["n"] for row in rows}

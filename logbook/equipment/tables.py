@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.tables import BaseTable
+from logbook.equipment.choices import EquipmentStatus
 from logbook.equipment.models import (
     Area,
     Equipment,
@@ -20,11 +21,18 @@ class StatusColumn(tables.Column):
     """The equipment status as a coloured badge (plain text in exports)."""
 
     def render(self, record, value):
-        # ``value`` is already the label (django-tables2 resolves choices to their display).
-        return format_html('<span class="badge status-{}">{}</span>', record.status, value)
+        status = _effective(record)
+        return format_html(
+            '<span class="badge status-{}">{}</span>', status, EquipmentStatus(status).label
+        )
 
     def value(self, record, value):
-        return value
+        return str(EquipmentStatus(_effective(record)).label)
+
+
+def _effective(record) -> str:
+    """Down while an open incident stops it (or its machine), else the recorded status."""
+    return getattr(record, "effective_status", None) or record.status
 
 
 class ReadingColumn(tables.Column):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView
 
@@ -13,6 +14,7 @@ from logbook.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
+from logbook.downtime.selectors import open_incidents_for, with_downtime
 from logbook.equipment import filtersets, forms, tables
 from logbook.equipment.models import (
     Area,
@@ -26,6 +28,7 @@ from logbook.equipment.models import (
 from logbook.equipment.qr import qr_svg
 from logbook.equipment.selectors import meters_with_last_reading
 from logbook.equipment.services import meter_reading_record, site_create
+from logbook.reports.views import reliability_panel
 
 # Sites ---------------------------------------------------------------------------------------
 
@@ -116,7 +119,13 @@ class LineDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["equipment"] = self.object.equipment.select_related("equipment_class", "parent")
+        line = self.object
+        context["equipment"] = with_downtime(
+            line.equipment.select_related("equipment_class", "parent")
+        )
+        if self.request.user.has_perm("downtime.view_downtimeincident"):
+            context["ongoing"] = open_incidents_for(self.request.user, equipment__line=line)
+            context.update(reliability_panel(self.request, line=line))
         return context
 
 
@@ -162,35 +171,62 @@ EQUIPMENT_JOINS = ("line__area__site", "equipment_class", "parent")
 
 class EquipmentListView(ObjectListView):
     model = Equipment
-    queryset = Equipment.objects.select_related(*EQUIPMENT_JOINS)
+    queryset = with_downtime(Equipment.objects.select_related(*EQUIPMENT_JOINS))
     table_class = tables.EquipmentTable
     filterset_class = filtersets.EquipmentFilterSet
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related_links"] = [
+            (_("Meters"), reverse("equipment:meter_list")),
+            (_("Classes"), reverse("equipment:equipmentclass_list")),
+            (_("Sites"), reverse("equipment:site_list")),
+        ]
+        return context
 
 
 class EquipmentDetailView(ObjectDetailView):
     model = Equipment
-    queryset = Equipment.objects.select_related(*EQUIPMENT_JOINS)
+    queryset = with_downtime(Equipment.objects.select_related(*EQUIPMENT_JOINS))
     template_name = "equipment/equipment_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         equipment = self.object
+        user = self.request.user
         url = self.request.build_absolute_uri(equipment.get_absolute_url())
         context.update(
             qr=qr_svg(url, title=equipment.asset_tag),
             qr_url=url,
-            components=equipment.components.select_related("equipment_class"),
+            components=with_downtime(equipment.components.select_related("equipment_class")),
             meters=meters_with_last_reading(equipment.meters.all()),
-            can_read_meters=self.request.user.has_perm("equipment.add_meterreading"),
-            can_add_meter=self.request.user.has_perm("equipment.add_meter"),
+            can_read_meters=user.has_perm("equipment.add_meterreading"),
+            can_add_meter=user.has_perm("equipment.add_meter"),
         )
+        if user.has_perm("downtime.view_downtimeincident"):
+            context.update(
+                open_incident=equipment.downtime_incidents.filter(ended_at__isnull=True).first(),
+                incidents=equipment.downtime_incidents.current()
+                .select_related("reason")
+                .order_by("-started_at")[:10],
+                events=equipment.events.all()[:20],
+                **reliability_panel(self.request, equipment=equipment),
+            )
         return context
 
 
-class EquipmentLabelView(EquipmentDetailView):
+class EquipmentLabelView(ObjectDetailView):
     """A printable label: QR code, asset tag and name, sized for a label printer."""
 
+    model = Equipment
+    queryset = Equipment.objects.select_related("line__area__site")
     template_name = "equipment/equipment_label.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context.update(qr=qr_svg(url, title=self.object.asset_tag), qr_url=url)
+        return context
 
 
 class EquipmentCreateView(ObjectCreateView):

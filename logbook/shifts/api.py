@@ -150,7 +150,7 @@ class SignOffInput(serializers.Serializer):
     meaning = serializers.ChoiceField(choices=["reviewed", "approved"])
 
 
-class CloseInput(serializers.Serializer):
+class OpenItemCloseInput(serializers.Serializer):
     shift = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -282,11 +282,11 @@ class OpenItemViewSet(
     filterset_class = filtersets.OpenItemFilterSet
     action_permissions = {"close": ["shifts.change_openitem"]}
 
-    @extend_schema(request=CloseInput, responses=OpenItemSerializer)
+    @extend_schema(request=OpenItemCloseInput, responses=OpenItemSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         item = self.get_object()
-        data = ShiftViewSet._input(CloseInput, request)
+        data = ShiftViewSet._input(OpenItemCloseInput, request)
         shift = None
         if data.get("shift"):
             shift = Shift.objects.for_user(request.user).filter(pk=data["shift"]).first()

@@ -36,8 +36,12 @@ def shift_window(
 
 
 def duration_minutes(starts_at: datetime.datetime, ends_at: datetime.datetime) -> int:
-    """Return the exact length in minutes between two aware instants."""
-    return int((ends_at - starts_at).total_seconds() // 60)
+    """Return the exact length in whole minutes between two aware instants.
+
+    Both are taken to UTC first: Python subtracts two times of the same zone by their wall
+    clocks, which on the night the clocks go back loses the repeated hour.
+    """
+    return int((ends_at.astimezone(UTC) - starts_at.astimezone(UTC)).total_seconds() // 60)
 
 
 def current_slot(patterns, now: datetime.datetime, zone: ZoneInfo):

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.forms import DateTimeInput, ScopedModelForm
-from logbook.equipment.models import Equipment
+from logbook.equipment.forms import EquipmentPickField
 from logbook.shifts.choices import EntryCategory
 from logbook.shifts.models import LogEntry, ProductionRecord, Shift, ShiftPattern
 
@@ -28,41 +28,6 @@ class ShiftForm(ScopedModelForm):
     class Meta:
         model = Shift
         fields = ["lead"]
-
-
-class EquipmentPickField(forms.Field):
-    """Equipment typed by asset tag or name, or picked from the suggestions (“TAG – name”)."""
-
-    default_error_messages = {
-        "unknown": _("No equipment with this asset tag or name on your sites."),
-        "ambiguous": _("Several machines have this name: type the asset tag."),
-    }
-    widget = forms.TextInput(attrs={"autocomplete": "off", "list": "equipment-suggestions"})
-
-    def __init__(self, *, user, **kwargs):
-        self.user = user
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Equipment):
-            return f"{value.asset_tag} – {value.name}"
-        return value
-
-    def to_python(self, value):
-        if isinstance(value, Equipment) or value in self.empty_values:
-            return value or None
-        text = str(value).strip()
-        tag = text.split(" – ", 1)[0].strip()
-        visible = Equipment.objects.for_user(self.user)
-        found = list(visible.filter(asset_tag__iexact=tag)[:2]) or list(
-            visible.filter(name__iexact=text)[:2]
-        )
-        if not found:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        if len(found) > 1:
-            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
-        return found[0]
 
 
 class LogEntryForm(forms.ModelForm):

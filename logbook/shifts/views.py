@@ -12,6 +12,7 @@ from logbook.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
+from logbook.downtime.selectors import shift_downtime
 from logbook.equipment.models import Equipment, Line
 from logbook.shifts import filtersets, forms, selectors, services, tables
 from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
@@ -66,6 +67,8 @@ def shift_detail(request, pk):
         "previous": selectors.previous_shift(shift),
         **selectors.shift_page(shift),
     }
+    if user.has_perm("downtime.view_downtimeincident"):
+        context["downtime"] = shift_downtime(shift)
     if not shift.is_signed:
         if user.has_perm("shifts.add_logentry"):
             # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).
@@ -97,7 +100,12 @@ def shift_detail(request, pk):
 @permission_required("shifts.view_shift", raise_exception=True)
 def shift_report(request, pk):
     shift = _visible_shift(request, pk)
-    context = {"shift": shift, "zone": shift.site.timezone, **selectors.shift_page(shift)}
+    context = {
+        "shift": shift,
+        "zone": shift.site.timezone,
+        "downtime": shift_downtime(shift),
+        **selectors.shift_page(shift),
+    }
     return render(request, "shifts/shift_report.html", context)
 
 

@@ -17,6 +17,20 @@
     }
   });
 
+  // Running durations ("down for 1 h 12 min") tick on without reloading the page.
+  function showRunning() {
+    var now = Date.now();
+    document.querySelectorAll(".running[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (isNaN(since)) { return; }
+      var minutes = Math.max(0, Math.floor((now - since) / 60000));
+      var hours = Math.floor(minutes / 60);
+      el.textContent = (hours ? hours + " h " : "") + (minutes % 60) + " min";
+    });
+  }
+  showRunning();
+  window.setInterval(showRunning, 30000);
+
   // A confirm step for buttons that change a record for good (data-confirm="message").
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

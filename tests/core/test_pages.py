@@ -58,9 +58,10 @@ def test_the_home_page_fits_the_role(request, as_user, persona, expected, absent
 def test_the_home_page_lists_down_equipment_of_the_users_sites_only(
     as_user, supervisor, filler, other_equipment
 ):
-    filler.status = other_equipment.status = "down"
-    filler.save()
-    other_equipment.save()
+    from logbook.downtime.models import DowntimeIncident
+
+    DowntimeIncident.objects.create(equipment=filler)
+    DowntimeIncident.objects.create(equipment=other_equipment)
     html = as_user(supervisor).get("/").content.decode()
     assert "L1-FIL-01" in html
     assert "B1-FIL-01" not in html

@@ -90,3 +90,9 @@ def test_the_current_slot_follows_the_local_clock(local, name, day):
 def test_no_slot_between_two_patterns():
     patterns = [SimpleNamespace(start_time=T(6), end_time=T(14))]
     assert current_slot(patterns, datetime.datetime(2026, 6, 15, 20, tzinfo=BERLIN), BERLIN) is None
+
+
+def test_minutes_between_two_wall_times_of_one_zone_count_the_repeated_hour():
+    start = datetime.datetime(2026, 10, 25, 1, 30, tzinfo=BERLIN)
+    end = datetime.datetime(2026, 10, 25, 3, 30, tzinfo=BERLIN)
+    assert duration_minutes(start, end) == 180

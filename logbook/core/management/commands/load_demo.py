@@ -13,6 +13,7 @@ DEMO_STEPS = [
     "logbook.accounts.demo.load_users",
     "logbook.equipment.demo.load_readings",
     "logbook.shifts.demo.load",
+    "logbook.downtime.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 

@@ -1,0 +1,220 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.downtime import filtersets, services
+from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
+from logbook.equipment.models import EquipmentEvent
+
+INCIDENT_FIELDS = [
+    "id",
+    "equipment",
+    "started_at",
+    "responded_at",
+    "repaired_at",
+    "ended_at",
+    "reason",
+    "symptom",
+    "cause",
+    "action_taken",
+    "failure_mode",
+    "failure_mechanism",
+    "failure_cause",
+    "detection_method",
+    "duration_minutes",
+    "state",
+    "reported_by",
+    "closed_at",
+    "closed_by",
+    "source",
+    "amends",
+    "amend_reason",
+    "created_at",
+]
+
+
+class ReasonCodeSerializer(CleanModelSerializer):
+    class Meta:
+        model = ReasonCode
+        fields = ["id", "code", "name", "kind", "parent", "active"]
+
+
+class FailureCodeSerializer(CleanModelSerializer):
+    class Meta:
+        model = FailureCode
+        fields = ["id", "list", "code", "name", "active"]
+
+
+class DowntimeIncidentSerializer(CleanModelSerializer):
+    duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
+    state = serializers.CharField(read_only=True)
+    reported_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = DowntimeIncident
+        fields = INCIDENT_FIELDS
+        read_only_fields = ["closed_at", "closed_by", "amends", "amend_reason", "created_at"]
+        extra_kwargs = {"started_at": {"required": False}, "source": {"required": False}}
+
+    def validate(self, attrs):
+        # The services check the rules (stages in order, no overlap, closed ones locked).
+        if self.instance is not None and "equipment" in attrs:
+            if attrs["equipment"] != self.instance.equipment:
+                raise serializers.ValidationError(
+                    {"equipment": "An incident stays on its equipment; record a new one."}
+                )
+        return attrs
+
+
+class IncidentCloseInput(serializers.Serializer):
+    reason = serializers.PrimaryKeyRelatedField(queryset=ReasonCode.objects.filter(active=True))
+    cause = serializers.CharField()
+    action_taken = serializers.CharField()
+    failure_mode = serializers.PrimaryKeyRelatedField(
+        queryset=FailureCode.objects.all(), required=False, allow_null=True
+    )
+    failure_mechanism = serializers.PrimaryKeyRelatedField(
+        queryset=FailureCode.objects.all(), required=False, allow_null=True
+    )
+    failure_cause = serializers.PrimaryKeyRelatedField(
+        queryset=FailureCode.objects.all(), required=False, allow_null=True
+    )
+    detection_method = serializers.PrimaryKeyRelatedField(
+        queryset=FailureCode.objects.all(), required=False, allow_null=True
+    )
+
+
+class AmendInput(serializers.Serializer):
+    amend_reason = serializers.CharField()
+    started_at = serializers.DateTimeField(required=False)
+    responded_at = serializers.DateTimeField(required=False, allow_null=True)
+    repaired_at = serializers.DateTimeField(required=False, allow_null=True)
+    ended_at = serializers.DateTimeField(required=False)
+    reason = serializers.PrimaryKeyRelatedField(queryset=ReasonCode.objects.all(), required=False)
+    cause = serializers.CharField(required=False)
+    action_taken = serializers.CharField(required=False)
+    symptom = serializers.CharField(required=False, allow_blank=True)
+
+
+class StageInput(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class EquipmentEventSerializer(CleanModelSerializer):
+    class Meta:
+        model = EquipmentEvent
+        fields = ["id", "equipment", "occurred_at", "code", "message", "source"]
+        extra_kwargs = {"source": {"required": False}}
+
+
+class ReasonCodeViewSet(RegisterViewSet):
+    queryset = ReasonCode.objects.all()
+    serializer_class = ReasonCodeSerializer
+    filterset_class = filtersets.ReasonCodeFilterSet
+
+
+class FailureCodeViewSet(RegisterViewSet):
+    queryset = FailureCode.objects.all()
+    serializer_class = FailureCodeSerializer
+    filterset_class = filtersets.FailureCodeFilterSet
+
+
+class DowntimeIncidentViewSet(RegisterViewSet):
+    """Stops of equipment. A machine may post one without a reason: it is listed to classify."""
+
+    queryset = DowntimeIncident.objects.select_related("reason")
+    serializer_class = DowntimeIncidentSerializer
+    filterset_class = filtersets.DowntimeFilterSet
+    action_permissions = {
+        "close": ["downtime.change_downtimeincident"],
+        "amend": ["downtime.amend_downtimeincident"],
+        "stage": ["downtime.change_downtimeincident"],
+    }
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.incident_open(
+            equipment=data.pop("equipment"), user=self.request.user, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("equipment", None)
+        data.pop("source", None)
+        serializer.instance = services.incident_update(
+            incident=serializer.instance, user=self.request.user, **data
+        )
+
+    def _respond(self, incident, status=200):
+        return Response(self.get_serializer(incident).data, status=status)
+
+    @extend_schema(request=IncidentCloseInput, responses=DowntimeIncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentCloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.incident_close(incident=incident, user=request.user, **data.validated_data)
+        )
+
+    @extend_schema(request=AmendInput, responses=DowntimeIncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        original = self.get_object()
+        data = AmendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        amendment = services.incident_amend(
+            original=original,
+            user=request.user,
+            amend_reason=fields.pop("amend_reason"),
+            **fields,
+        )
+        return self._respond(amendment, status=201)
+
+    @extend_schema(
+        operation_id="downtime_stage",
+        request=StageInput,
+        responses=DowntimeIncidentSerializer,
+        parameters=[
+            OpenApiParameter(
+                "stage",
+                str,
+                OpenApiParameter.PATH,
+                enum=["responded", "repaired", "ended"],
+                description="technician on site, repair finished, or running again",
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"(?P<stage>responded|repaired|ended)")
+    def stage(self, request, pk=None, stage=None):
+        incident = self.get_object()
+        data = StageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.incident_stage(
+                incident=incident,
+                user=request.user,
+                stage=f"{stage}_at",
+                at=data.validated_data.get("at"),
+            )
+        )
+
+
+class EquipmentEventViewSet(RegisterViewSet):
+    """Alarms and errors a machine reports without stopping (posted, or imported)."""
+
+    queryset = EquipmentEvent.objects.all()
+    serializer_class = EquipmentEventSerializer
+    filterset_fields = {"equipment": ["exact"], "code": ["exact"], "occurred_at": ["gte", "lt"]}
+
+
+ROUTES = [
+    ("reason-codes", ReasonCodeViewSet),
+    ("failure-codes", FailureCodeViewSet),
+    ("downtime", DowntimeIncidentViewSet),
+    ("equipment-events", EquipmentEventViewSet),
+]

@@ -1,0 +1,82 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from logbook.core.filtersets import SearchFilterSet, scoped
+from logbook.downtime.choices import FailureCodeList, IncidentState, ReasonKind
+from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
+from logbook.equipment.models import Line, Site
+from logbook.shifts.filtersets import date_filter
+
+KINDS = [*ReasonKind.choices, ("unclassified", _("Unclassified"))]
+
+
+class DowntimeFilterSet(SearchFilterSet):
+    search_fields = ("symptom", "cause", "action_taken", "equipment__asset_tag", "equipment__name")
+    site_id = django_filters.ModelChoiceFilter(
+        field_name="equipment__line__area__site", queryset=scoped(Site), label=_("Site")
+    )
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="equipment__line", queryset=scoped(Line), label=_("Line")
+    )
+    asset_tag = django_filters.CharFilter(
+        field_name="equipment__asset_tag", lookup_expr="iexact", label=_("Asset tag")
+    )
+    equipment_id = django_filters.NumberFilter(field_name="equipment", widget=forms.HiddenInput)
+    reason_id = django_filters.ModelChoiceFilter(
+        field_name="reason", queryset=ReasonCode.objects.select_related("parent"), label=_("Reason")
+    )
+    kind = django_filters.ChoiceFilter(choices=KINDS, method="filter_kind", label=_("Kind"))
+    state = django_filters.ChoiceFilter(
+        choices=IncidentState.choices, method="filter_state", label=_("State")
+    )
+    # The day the stop began, in the site's zone.
+    started_after = date_filter("started_at__date", "gte", _("From"))
+    started_before = date_filter("started_at__date", "lte", _("To"))
+
+    class Meta:
+        model = DowntimeIncident
+        fields = [
+            "q",
+            "site_id",
+            "line_id",
+            "asset_tag",
+            "reason_id",
+            "kind",
+            "state",
+            "started_after",
+            "started_before",
+            "equipment_id",
+        ]
+
+    def filter_kind(self, queryset, name, value):
+        if value == "unclassified":
+            return queryset.filter(reason__isnull=True)
+        return queryset.filter(reason__kind=value) if value else queryset
+
+    def filter_state(self, queryset, name, value):
+        if value == IncidentState.OPEN:
+            return queryset.filter(ended_at__isnull=True)
+        if value == IncidentState.ENDED:
+            return queryset.filter(ended_at__isnull=False, closed_at__isnull=True)
+        if value == IncidentState.CLOSED:
+            return queryset.filter(closed_at__isnull=False)
+        return queryset
+
+
+class ReasonCodeFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+    kind = django_filters.ChoiceFilter(choices=ReasonKind.choices)
+
+    class Meta:
+        model = ReasonCode
+        fields = ["q", "kind", "active", "parent"]
+
+
+class FailureCodeFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+    list = django_filters.ChoiceFilter(choices=FailureCodeList.choices)
+
+    class Meta:
+        model = FailureCode
+        fields = ["q", "list", "active"]

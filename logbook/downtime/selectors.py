@@ -1,0 +1,73 @@
+"""Reads about downtime: what is down now (components with their machine), incidents per shift."""
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from logbook.downtime.models import DowntimeIncident
+from logbook.equipment.choices import EquipmentStatus
+
+# A component is down while any machine it is part of is down; four levels cover real plants.
+ANCESTRY = ("pk", "parent_id", "parent__parent_id", "parent__parent__parent_id")
+
+
+def with_downtime(equipment_qs):
+    """Annotate ``down_since`` (the start of the open incident stopping it, or None) and
+    ``effective_status`` (down while such an incident is open, else the recorded status)."""
+    open_incidents = DowntimeIncident.objects.filter(ended_at__isnull=True)
+    condition = Q()
+    for path in ANCESTRY:
+        condition |= Q(equipment_id=OuterRef(path))
+    down_since = Subquery(
+        open_incidents.filter(condition).order_by("started_at").values("started_at")[:1],
+        output_field=DateTimeField(),
+    )
+    return equipment_qs.annotate(down_since=down_since).annotate(
+        effective_status=Case(
+            When(down_since__isnull=False, then=Value(EquipmentStatus.DOWN)),
+            default=F("status"),
+            output_field=CharField(),
+        )
+    )
+
+
+def open_incidents_for(user, **filters):
+    """Ongoing incidents of the user's sites, longest first, ready for a list with durations."""
+    return (
+        DowntimeIncident.objects.for_user(user)
+        .open()
+        .filter(**filters)
+        .select_related("equipment__line__area__site", "reason")
+        .order_by("started_at")
+    )
+
+
+def shift_downtime(shift):
+    """The line's incidents that overlap the shift, each with its minutes inside the shift.
+
+    An incident across a shift change is split at the boundary: each shift counts its own part.
+    """
+    now = timezone.now()
+    end = Least(Coalesce(F("ended_at"), Value(now)), Value(shift.ends_at))
+    start = Greatest(F("started_at"), Value(shift.starts_at))
+    incidents = list(
+        DowntimeIncident.objects.current()
+        .filter(equipment__line_id=shift.line_id)
+        .overlapping(shift.starts_at, shift.ends_at)
+        .select_related("equipment", "reason")
+        .annotate(in_shift=end - start)
+        .order_by("started_at")
+    )
+    for incident in incidents:
+        incident.minutes_in_shift = int(incident.in_shift.total_seconds() // 60)
+    return incidents

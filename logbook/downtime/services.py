@@ -1,0 +1,218 @@
+"""Writes on downtime incidents: opening, the restoration stages, closing, amending.
+
+Pages, the admin and the API all call these, so the rules hold on every path: stages in order,
+nothing in the future, one open incident per equipment, never two overlapping incidents of one
+equipment, closed incidents changed only by amendment.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logbook.core.exceptions import RecordLocked
+from logbook.downtime.choices import IncidentSource, ReasonKind
+from logbook.downtime.models import CODING_LISTS, DowntimeIncident
+from logbook.equipment.models import Equipment
+
+STAGES = ("responded_at", "repaired_at", "ended_at")
+EDITABLE = (
+    "started_at",
+    "responded_at",
+    "repaired_at",
+    "ended_at",
+    "reason",
+    "symptom",
+    "cause",
+    "action_taken",
+    "failure_mode",
+    "failure_mechanism",
+    "failure_cause",
+    "detection_method",
+    "photo",
+)
+
+
+def _lock_equipment(equipment: Equipment) -> None:
+    """Serialise writes per equipment, so two overlapping incidents cannot slip in at once."""
+    Equipment.objects.select_for_update().filter(pk=equipment.pk).first()
+
+
+def check_overlap(incident: DowntimeIncident, ignore=()) -> None:
+    others = (
+        DowntimeIncident.objects.current()
+        .filter(equipment_id=incident.equipment_id)
+        .exclude(pk__in=[pk for pk in (incident.pk, *ignore) if pk])
+        .order_by("started_at")
+    )
+    if incident.ended_at is None:
+        # Still down: it collides with anything not over by the time it stopped.
+        others = others.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=incident.started_at))
+    else:
+        others = others.overlapping(incident.started_at, incident.ended_at)
+    other = others.first()
+    if other is not None:
+        zone = incident.equipment.line.area.site.zone
+        until = (
+            timezone.localtime(other.ended_at, zone).strftime("%Y-%m-%d %H:%M")
+            if other.ended_at
+            else _("still open")
+        )
+        raise ValidationError(
+            _(
+                "%(tag)s was already down then: incident #%(pk)s from %(start)s to %(end)s. "
+                "Incidents of one equipment cannot overlap."
+            )
+            % {
+                "tag": incident.equipment.asset_tag,
+                "pk": other.pk,
+                "start": timezone.localtime(other.started_at, zone).strftime("%Y-%m-%d %H:%M"),
+                "end": until,
+            }
+        )
+
+
+def refuse_if_closed(incident: DowntimeIncident) -> None:
+    if incident.closed_at is not None:
+        raise RecordLocked(
+            _("This incident was closed %(when)s: it cannot change. Add an amendment instead.")
+            % {"when": timezone.localtime(incident.closed_at).strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+def _save(incident: DowntimeIncident, ignore=()) -> DowntimeIncident:
+    # The overlap first: its message names the other incident, the constraint's cannot.
+    check_overlap(incident, ignore)
+    incident.full_clean()
+    try:
+        with transaction.atomic():
+            incident.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("%(tag)s already has an open incident.") % {"tag": incident.equipment.asset_tag}
+        ) from None
+    return incident
+
+
+@transaction.atomic
+def incident_open(
+    *,
+    equipment,
+    user,
+    started_at=None,
+    symptom="",
+    reason=None,
+    source=IncidentSource.MANUAL,
+    **fields,
+) -> DowntimeIncident:
+    """Record that ``equipment`` stopped (now by default). It shows as down at once.
+
+    ``fields`` may carry later stages and the classification, for a stop recorded afterwards
+    or posted by a machine.
+    """
+    _lock_equipment(equipment)
+    incident = DowntimeIncident(
+        equipment=equipment,
+        started_at=started_at or timezone.now(),
+        symptom=symptom,
+        reason=reason,
+        reported_by=user,
+        source=source,
+    )
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ValidationError({name: _("This field cannot be set here.")})
+        setattr(incident, name, value)
+    return _save(incident)
+
+
+@transaction.atomic
+def incident_stage(*, incident: DowntimeIncident, user, stage: str, at=None) -> DowntimeIncident:
+    """One tap: technician on site, repair finished, or running again (now by default)."""
+    if stage not in STAGES:
+        raise ValidationError(_("Unknown stage."))
+    _lock_equipment(incident.equipment)
+    incident = DowntimeIncident.objects.select_related("equipment__line__area__site").get(
+        pk=incident.pk
+    )
+    refuse_if_closed(incident)
+    setattr(incident, stage, at or timezone.now())
+    return _save(incident)
+
+
+@transaction.atomic
+def incident_update(*, incident: DowntimeIncident, user, **fields) -> DowntimeIncident:
+    _lock_equipment(incident.equipment)
+    incident = DowntimeIncident.objects.select_related("equipment__line__area__site").get(
+        pk=incident.pk
+    )
+    refuse_if_closed(incident)
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+        setattr(incident, name, value)
+    return _save(incident)
+
+
+def _classification_errors(incident) -> dict:
+    errors = {}
+    if incident.ended_at is None:
+        errors["ended_at"] = _("The equipment must run again before the incident is closed.")
+    if incident.reason_id is None:
+        errors["reason"] = _("Choose a reason.")
+    if not incident.cause.strip():
+        errors["cause"] = _("Say what caused the stop.")
+    if not incident.action_taken.strip():
+        errors["action_taken"] = _("Say what was done.")
+    if incident.reason_id and incident.reason.kind == ReasonKind.UNPLANNED:
+        for name in CODING_LISTS:
+            if getattr(incident, f"{name}_id") is None:
+                errors[name] = _("A failure needs its coding.")
+    return errors
+
+
+@transaction.atomic
+def incident_close(*, incident: DowntimeIncident, user, **fields) -> DowntimeIncident:
+    """Classify and close: reason, cause and action; for a failure, its ISO 14224 coding too.
+
+    A closed incident never changes again; a correction is an amendment.
+    """
+    incident = incident_update(incident=incident, user=user, **fields)
+    errors = _classification_errors(incident)
+    if errors:
+        raise ValidationError(errors)
+    incident.closed_at = timezone.now()
+    incident.closed_by = user
+    incident.save(update_fields=["closed_at", "closed_by"])
+    return incident
+
+
+@transaction.atomic
+def incident_amend(*, original: DowntimeIncident, user, amend_reason: str, **fields):
+    """Correct a closed incident: a new, closed version that points at the original."""
+    _lock_equipment(original.equipment)
+    original = DowntimeIncident.objects.select_related("equipment__line__area__site").get(
+        pk=original.pk
+    )
+    if original.closed_at is None:
+        raise ValidationError(_("Only a closed incident is amended; edit this one instead."))
+    if DowntimeIncident.objects.filter(amends=original).exists():
+        raise ValidationError(_("This incident was already amended: amend the latest version."))
+    amendment = DowntimeIncident(
+        equipment=original.equipment,
+        reported_by=original.reported_by,
+        source=original.source,
+        amends=original,
+        amend_reason=amend_reason,
+    )
+    for name in EDITABLE:
+        setattr(amendment, name, fields.get(name, getattr(original, name)))
+    errors = _classification_errors(amendment)
+    if errors:
+        raise ValidationError(errors)
+    _save(amendment, ignore=(original.pk,))
+    amendment.closed_at = timezone.now()
+    amendment.closed_by = user
+    amendment.save(update_fields=["closed_at", "closed_by"])
+    return amendment

@@ -1,0 +1,79 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from logbook.core.tables import BaseTable
+from logbook.downtime.models import DowntimeIncident
+
+WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
+
+
+class StateColumn(tables.Column):
+    def render(self, record, value):
+        return format_html(
+            '<span class="badge incident-{}">{}</span>', record.state, record.get_state_display()
+        )
+
+    def value(self, record, value):
+        return record.get_state_display()
+
+
+class KindColumn(tables.Column):
+    def render(self, record, value):
+        if record.reason_id is None:
+            return format_html('<span class="badge unclassified">{}</span>', _("Unclassified"))
+        return record.reason.get_kind_display()
+
+    def value(self, record, value):
+        return (
+            str(_("Unclassified")) if record.reason_id is None else record.reason.get_kind_display()
+        )
+
+
+class MinutesColumn(tables.Column):
+    """Minutes down; for a machine still down, a counter that runs on the page."""
+
+    def render(self, record, value):
+        if record.duration_minutes is None:
+            return format_html(
+                '<span class="running" data-since="{}">{}</span>',
+                record.started_at.isoformat(),
+                _("still down"),
+            )
+        return record.duration_minutes
+
+    def value(self, record, value):
+        return record.duration_minutes
+
+
+class IncidentTable(BaseTable):
+    started_at = tables.DateTimeColumn(linkify=True, verbose_name=_("Stopped"), short=True)
+    equipment = tables.Column(
+        accessor="equipment__asset_tag",
+        verbose_name=_("Equipment"),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    line = tables.Column(accessor="equipment__line__code", verbose_name=_("Line"))
+    reason = tables.Column(accessor="reason__name", verbose_name=_("Reason"))
+    # "pk" accessors: never empty, so the column renders even for an unclassified, open stop.
+    kind = KindColumn(accessor="pk", verbose_name=_("Kind"), orderable=False)
+    ended_at = tables.DateTimeColumn(verbose_name=_("Running again"), short=True)
+    duration = MinutesColumn(accessor="pk", verbose_name=_("Minutes"), orderable=False)
+    state = StateColumn(accessor="pk", verbose_name=_("State"), orderable=False)
+    symptom = tables.Column(attrs=WIDE)
+    cause = tables.Column(attrs=WIDE)
+
+    class Meta(BaseTable.Meta):
+        model = DowntimeIncident
+        fields = (
+            "started_at",
+            "equipment",
+            "line",
+            "reason",
+            "kind",
+            "ended_at",
+            "duration",
+            "state",
+            "symptom",
+            "cause",
+        )

@@ -1,0 +1,274 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from logbook.core.views import ObjectListView
+from logbook.downtime import filtersets, forms, services, tables
+from logbook.downtime.models import DowntimeIncident
+from logbook.equipment.models import Equipment, Line
+from logbook.shifts.models import LogEntry
+
+JOINS = (
+    "equipment__line__area__site",
+    "reason__parent",
+    "reported_by",
+    "closed_by",
+    "failure_mode",
+    "failure_mechanism",
+    "failure_cause",
+    "detection_method",
+    "amends",
+    "amended_by",
+)
+# How much of the line's log around an incident its page shows.
+LOG_MARGIN = datetime.timedelta(hours=1)
+
+
+def _incident(request, pk) -> DowntimeIncident:
+    return get_object_or_404(
+        DowntimeIncident.objects.for_user(request.user).select_related(*JOINS), pk=pk
+    )
+
+
+class IncidentListView(ObjectListView):
+    model = DowntimeIncident
+    queryset = DowntimeIncident.objects.current().select_related(
+        "equipment__line__area__site", "reason"
+    )
+    table_class = tables.IncidentTable
+    filterset_class = filtersets.DowntimeFilterSet
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Downtime")
+        if self.request.user.has_perm("downtime.add_downtimeincident"):
+            context.update(
+                add_url=reverse("downtime:incident_add"),
+                add_label=_("Machine down"),
+                add_danger=True,
+            )
+        return context
+
+
+def _new_page(request, form, status=200):
+    line = None
+    equipment = form.initial.get("equipment") if not form.is_bound else None
+    if isinstance(equipment, Equipment):
+        line = equipment.line
+    elif request.GET.get("line", "").isdigit():
+        line = Line.objects.for_user(request.user).filter(pk=request.GET["line"]).first()
+    suggestions = line.equipment.order_by("asset_tag") if line else Equipment.objects.none()
+    return render(
+        request,
+        "downtime/incident_new.html",
+        {"form": form, "equipment_choices": suggestions, "line": line},
+        status=status,
+    )
+
+
+@login_required
+@permission_required("downtime.add_downtimeincident", raise_exception=True)
+def incident_new(request):
+    """Machine down: equipment, since when (now), what was seen. One screen, a few taps."""
+    if request.method != "POST":
+        initial = {}
+        if request.GET.get("equipment", "").isdigit():
+            initial["equipment"] = (
+                Equipment.objects.for_user(request.user)
+                .select_related("line")
+                .filter(pk=request.GET["equipment"])
+                .first()
+            )
+        return _new_page(request, forms.IncidentOpenForm(user=request.user, initial=initial))
+    form = forms.IncidentOpenForm(request.POST, request.FILES, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_open(
+                equipment=data["equipment"],
+                user=request.user,
+                started_at=data["started_at"],
+                symptom=data["symptom"],
+                photo=data.get("photo") or "",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(tag)s is down since %(time)s.")
+                % {
+                    "tag": incident.equipment.asset_tag,
+                    "time": timezone.localtime(
+                        incident.started_at, incident.equipment.line.area.site.zone
+                    ).strftime("%H:%M"),
+                },
+            )
+            return redirect(incident)
+    return _new_page(request, form, status=400)
+
+
+@login_required
+@permission_required("downtime.view_downtimeincident", raise_exception=True)
+def incident_detail(request, pk, close_form=None, status=200):
+    incident = _incident(request, pk)
+    user = request.user
+    margin_start = incident.started_at - LOG_MARGIN
+    margin_end = (incident.ended_at or timezone.now()) + LOG_MARGIN
+    context = {
+        "incident": incident,
+        "zone": incident.equipment.line.area.site.timezone,
+        "stages": incident.stage_minutes(),
+        "log": LogEntry.objects.filter(
+            shift__line_id=incident.equipment.line_id,
+            occurred_at__gte=margin_start,
+            occurred_at__lte=margin_end,
+        )
+        .select_related("author", "equipment", "shift__pattern")
+        .order_by("occurred_at"),
+        "can_change": user.has_perm("downtime.change_downtimeincident")
+        and incident.closed_at is None,
+        "can_amend": user.has_perm("downtime.amend_downtimeincident")
+        and incident.closed_at is not None
+        and not hasattr(incident, "amended_by"),
+        "can_audit": user.has_perm("accounts.view_audit_trail"),
+        "stage_form": forms.StageForm(),
+    }
+    if context["can_change"] and incident.ended_at is not None:
+        context["close_form"] = close_form or forms.IncidentCloseForm(instance=incident)
+    if incident.amends_id is None and hasattr(incident, "amended_by"):
+        context["superseded_by"] = incident.amended_by
+    return render(request, "downtime/incident_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("downtime.change_downtimeincident", raise_exception=True)
+@require_POST
+def incident_stage(request, pk, stage):
+    incident = _incident(request, pk)
+    form = forms.StageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "shifts/refused.html", {"errors": [_("That time is not valid.")]}, status=400
+        )
+    try:
+        services.incident_stage(
+            incident=incident, user=request.user, stage=f"{stage}_at", at=form.cleaned_data["at"]
+        )
+    except ValidationError as error:
+        return render(
+            request,
+            "downtime/refused.html",
+            {"incident": incident, "errors": error.messages},
+            status=400,
+        )
+    labels = {
+        "responded": _("Technician on site."),
+        "repaired": _("Repair finished."),
+        "ended": _("Running again."),
+    }
+    messages.success(request, labels[stage])
+    return redirect(incident)
+
+
+@login_required
+@permission_required("downtime.change_downtimeincident", raise_exception=True)
+@require_POST
+def incident_close(request, pk):
+    incident = _incident(request, pk)
+    form = forms.IncidentCloseForm(request.POST, instance=incident)
+    if form.is_valid():
+        try:
+            services.incident_close(
+                incident=incident,
+                user=request.user,
+                **{name: form.cleaned_data[name] for name in forms.CLASSIFICATION},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Incident classified and closed."))
+            return redirect(incident)
+    incident.refresh_from_db()
+    return incident_detail(request, pk, close_form=form, status=400)
+
+
+def _edit_page(request, incident, form, title, status=200):
+    return render(
+        request,
+        "downtime/incident_form.html",
+        {
+            "incident": incident,
+            "form": form,
+            "title": title,
+            "zone": incident.equipment.line.area.site.timezone,
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("downtime.change_downtimeincident", raise_exception=True)
+def incident_edit(request, pk):
+    incident = _incident(request, pk)
+    services.refuse_if_closed(incident)  # a closed incident answers 409: amend it instead
+    title = _("Edit incident")
+    if request.method != "POST":
+        return _edit_page(request, incident, forms.IncidentEditForm(instance=incident), title)
+    form = forms.IncidentEditForm(request.POST, request.FILES, instance=incident)
+    if form.is_valid():
+        try:
+            services.incident_update(incident=incident, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Incident saved."))
+            return redirect(incident)
+    return _edit_page(request, incident, form, title, status=400)
+
+
+@login_required
+@permission_required("downtime.amend_downtimeincident", raise_exception=True)
+def incident_amend(request, pk):
+    original = _incident(request, pk)
+    title = _("Amend a closed incident")
+    if request.method != "POST":
+        return _edit_page(request, original, forms.IncidentAmendForm(instance=original), title)
+    form = forms.IncidentAmendForm(request.POST, request.FILES, instance=original)
+    # The original must stay as it was: validate on a copy.
+    form.instance = DowntimeIncident.objects.get(pk=original.pk)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("amend_reason")
+        try:
+            amendment = services.incident_amend(
+                original=original, user=request.user, amend_reason=reason, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Amendment recorded; the original stays visible."))
+            return redirect(amendment)
+    return _edit_page(request, original, form, title, status=400)
+
+
+@login_required
+@permission_required("downtime.view_downtimeincident", raise_exception=True)
+def incident_photo(request, pk):
+    """The photo, to the incident's site only (plant photos are not public files)."""
+    incident = _incident(request, pk)
+    if not incident.photo:
+        raise Http404
+    try:
+        handle = incident.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=False)

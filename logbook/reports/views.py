@@ -1,0 +1,100 @@
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from logbook.equipment.models import Equipment, Line
+from logbook.reports.forms import PeriodForm
+from logbook.reports.selectors import reliability
+
+
+def reliability_panel(request, *, equipment=None, line=None) -> dict:
+    """Context for the reliability figures on an equipment or line page (period from ?period_*)."""
+    site = (line or equipment.line).area.site
+    form = PeriodForm(request.GET, zone=site.zone)
+    start, end = form.period()
+    return {
+        "period_form": form,
+        "reliability": reliability(start=start, end=end, equipment=equipment, line=line),
+    }
+
+
+class ReliabilitySerializer(serializers.Serializer):
+    """Reliability figures in hours; MTBF and MTTR are null without failures."""
+
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    scheduled_hours = serializers.FloatField()
+    failures = serializers.IntegerField()
+    downtime_hours = serializers.FloatField()
+    planned_downtime_hours = serializers.FloatField()
+    unplanned_downtime_hours = serializers.FloatField()
+    operating_hours = serializers.FloatField()
+    mtbf_hours = serializers.FloatField(allow_null=True)
+    mttr_hours = serializers.FloatField(allow_null=True)
+    mttr_response_hours = serializers.FloatField(allow_null=True)
+    mttr_repair_hours = serializers.FloatField(allow_null=True)
+    mttr_restart_hours = serializers.FloatField(allow_null=True)
+    availability = serializers.FloatField(allow_null=True)
+
+
+class ReliabilityAPIView(APIView):
+    """Reliability of one equipment or one line over [start, end), in hours."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("equipment", OpenApiTypes.INT, description="an equipment id"),
+            OpenApiParameter("line", OpenApiTypes.INT, description="or a line id"),
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
+        ],
+        responses=ReliabilitySerializer,
+    )
+    def get(self, request):
+        if not request.user.has_perm("downtime.view_downtimeincident"):
+            self.permission_denied(request, message="Your role does not include downtime.")
+        params = request.query_params
+        errors = {}
+        start, end = (self._moment(params, name, errors) for name in ("start", "end"))
+        if start and end and end <= start:
+            errors["end"] = ["The end must come after the start."]
+        if ("equipment" in params) == ("line" in params):
+            errors["scope"] = ["Give either equipment=<id> or line=<id>."]
+        for name in ("equipment", "line"):
+            if name in params and not params[name].isdigit():
+                errors[name] = ["An id is a whole number."]
+        if errors:
+            raise ValidationError(errors)
+        scope = {}
+        if "equipment" in params:
+            scope["equipment"] = get_object_or_404(
+                Equipment.objects.for_user(request.user).select_related("line__area"),
+                pk=params["equipment"],
+            )
+        else:
+            scope["line"] = get_object_or_404(
+                Line.objects.for_user(request.user).select_related("area"), pk=params["line"]
+            )
+        figures = reliability(start=start, end=end, **scope)
+        return Response(ReliabilitySerializer(figures).data)
+
+    @staticmethod
+    def _moment(params, name, errors):
+        raw = params.get(name)
+        try:
+            value = parse_datetime(raw) if raw else None
+        except ValueError:
+            value = None
+        if value is None:
+            errors[name] = ["Give an ISO 8601 date and time, e.g. 2026-06-01T00:00:00Z."]
+        elif value.tzinfo is None:
+            errors[name] = ["Give the time zone too (Z or +02:00)."]
+            value = None
+        return value

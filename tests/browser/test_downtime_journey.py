@@ -1,0 +1,69 @@
+"""A machine stops: the technician records it in seconds, walks it through its restoration
+stages, classifies it; the list shows the right durations and the machine runs again."""
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from tests.timeline import NOW
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+def test_machine_down_to_classified(
+    login, live_server, page, clock, technician, filler, reasons, screenshot
+):
+    login(technician)
+    page.goto(f"{live_server.url}/equipment/{filler.pk}/")
+    page.get_by_role("link", name="Machine down").click()
+    expect(page.get_by_label("Equipment")).to_have_value("L1-FIL-01 – Rotary filler")
+    page.get_by_label("Symptom").fill("Bottles falling at the infeed")
+    page.get_by_role("button", name="It is down").click()
+    expect(page.get_by_text("L1-FIL-01 is down since 10:00.")).to_be_visible()
+    incident_url = page.url
+
+    # Down everywhere at once.
+    page.goto(f"{live_server.url}/equipment/")
+    expect(page.get_by_role("row", name="L1-FIL-01")).to_contain_text("Down")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(".ongoing")).to_contain_text("L1-FIL-01")
+
+    # Restoration, one tap per stage.
+    page.goto(incident_url)
+    clock.move_to("2026-06-15T10:06:00+02:00")
+    page.get_by_role("button", name="I am on site").click()
+    expect(page.get_by_text("Technician on site.")).to_be_visible()
+    clock.move_to("2026-06-15T10:25:00+02:00")
+    page.get_by_role("button", name="Repair finished").click()
+    clock.move_to("2026-06-15T10:31:00+02:00")
+    page.get_by_role("button", name="Running again").click()
+    expect(page.get_by_text("Down for 31 minutes.")).to_be_visible()
+    screenshot("incident-stages")
+
+    # Classify and close.
+    form = page.locator("#classify")
+    form.get_by_label("Reason").select_option(label="Jam")
+    form.get_by_label("Cause", exact=True).fill("Worn guide rail at the star wheel")
+    form.get_by_label("Action taken").fill("Cleared the bottles, adjusted the guide")
+    form.get_by_label("Failure mode").select_option(index=1)
+    form.get_by_label("Failure mechanism").select_option(index=1)
+    form.get_by_label("Failure cause").select_option(index=1)
+    form.get_by_label("Detection method").select_option(index=1)
+    form.get_by_role("button", name="Close the incident").click()
+    expect(page.get_by_text("Incident classified and closed.")).to_be_visible()
+    expect(page.locator(".badge.incident-closed")).to_be_visible()
+
+    # Listed with the right durations; the machine runs again.
+    page.goto(f"{live_server.url}/downtime/?asset_tag=L1-FIL-01")
+    row = page.get_by_role("row", name="L1-FIL-01")
+    expect(row).to_contain_text("31")
+    expect(row).to_contain_text("Jam")
+    expect(row).to_contain_text("Closed")
+    screenshot("downtime-list")
+    page.goto(f"{live_server.url}/equipment/{filler.pk}/")
+    expect(page.locator(".page-head .badge").first).to_have_text("Running")
+    expect(page.locator("#reliability")).to_contain_text("Failures")

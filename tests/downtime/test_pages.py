@@ -1,0 +1,241 @@
+import csv
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from logbook.downtime import services
+from logbook.downtime.models import DowntimeIncident
+from tests.factories import EquipmentFactory
+from tests.timeline import at
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_machine_down_takes_a_few_fields(as_user, technician, frozen, filler):
+    client = as_user(technician)
+    page = client.get(f"/downtime/new/?equipment={filler.pk}").content.decode()
+    assert 'value="L1-FIL-01 – Rotary filler"' in page
+    response = client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "No fill"})
+    incident = DowntimeIncident.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/downtime/{incident.pk}/"
+    assert incident.started_at == at(10) and incident.reported_by == technician
+    html = client.get(f"/equipment/{filler.pk}/").content.decode()
+    assert "status-down" in html and f"/downtime/{incident.pk}/" in html
+
+
+def test_a_second_stop_of_the_same_machine_is_refused_with_the_reason(
+    as_user, technician, frozen, filler
+):
+    client = as_user(technician)
+    client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "No fill"})
+    response = client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "again"})
+    assert response.status_code == 400
+    assert "was already down then" in response.content.decode()
+    assert DowntimeIncident.objects.count() == 1
+
+
+def test_restoration_stages_are_one_tap_each(as_user, technician, frozen, filler):
+    incident = services.incident_open(equipment=filler, user=technician, started_at=at(9, 30))
+    client = as_user(technician)
+    for stage in ("responded", "repaired", "ended"):
+        assert client.post(f"/downtime/{incident.pk}/{stage}/").status_code == 302
+    incident.refresh_from_db()
+    assert incident.responded_at == incident.repaired_at == incident.ended_at == at(10)
+
+
+def test_a_stage_at_another_time_is_checked(as_user, technician, frozen, filler):
+    incident = services.incident_open(equipment=filler, user=technician, started_at=at(9, 30))
+    response = as_user(technician).post(
+        f"/downtime/{incident.pk}/ended/", {"at": "2026-06-15T09:00"}
+    )
+    assert response.status_code == 400
+    assert "cannot be before" in response.content.decode()
+
+
+def test_an_unknown_stage_is_a_404(as_user, technician, frozen, filler):
+    incident = services.incident_open(equipment=filler, user=technician)
+    assert as_user(technician).post(f"/downtime/{incident.pk}/exploded/").status_code == 404
+
+
+def test_classify_and_close_through_the_page(as_user, technician, frozen, filler, reasons):
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(9), ended_at=at(9, 20)
+    )
+    client = as_user(technician)
+    data = {"reason": reasons["jam"].pk, "cause": "", "action_taken": "Cleared"}
+    response = client.post(f"/downtime/{incident.pk}/close/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "A failure needs its coding." in html or "This field is required." in html
+    data.update(cause="Worn guide", **{k: v.pk for k, v in reasons["coding"].items()})
+    assert client.post(f"/downtime/{incident.pk}/close/", data).status_code == 302
+    incident.refresh_from_db()
+    assert incident.closed_at is not None
+
+
+def test_a_closed_incident_refuses_edits_with_409(
+    as_user, supervisor, technician, frozen, filler, reasons
+):
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(9), ended_at=at(9, 20)
+    )
+    services.incident_close(
+        incident=incident,
+        user=technician,
+        reason=reasons["jam"],
+        cause="x",
+        action_taken="y",
+        **reasons["coding"],
+    )
+    response = as_user(supervisor).post(f"/downtime/{incident.pk}/edit/", {"symptom": "z"})
+    assert response.status_code == 409
+    response = as_user(supervisor).post(f"/downtime/{incident.pk}/ended/")
+    assert response.status_code == 409
+
+
+def test_a_technician_cannot_amend(as_user, technician, frozen, filler, reasons):
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(9), ended_at=at(9, 20)
+    )
+    assert as_user(technician).get(f"/downtime/{incident.pk}/amend/").status_code == 403
+
+
+def test_the_incident_page_shows_the_line_log_around_it(as_user, technician, shift, filler):
+    from logbook.shifts import services as shift_services
+
+    shift_services.log_entry_add(
+        shift=shift,
+        user=technician,
+        text="Filler noisy",
+        category="maintenance",
+        occurred_at=at(8, 30),
+    )
+    shift_services.log_entry_add(
+        shift=shift, user=technician, text="Far away", category="note", occurred_at=at(6, 5)
+    )
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(9), ended_at=at(9, 20)
+    )
+    html = as_user(technician).get(f"/downtime/{incident.pk}/").content.decode()
+    assert "Filler noisy" in html
+    assert "Far away" not in html
+
+
+def test_the_shift_page_splits_an_incident_at_the_shift_boundary(
+    as_user, technician, frozen, line, patterns, filler
+):
+    from logbook.shifts import services as shift_services
+
+    frozen.move_to(at(15))
+    early = shift_services.shift_start(
+        line=line, pattern=patterns["Early"], date=at(0).date(), user=technician
+    )
+    late = shift_services.shift_start(
+        line=line, pattern=patterns["Late"], date=at(0).date(), user=technician
+    )
+    services.incident_open(
+        equipment=filler, user=technician, started_at=at(13, 30), ended_at=at(14, 45)
+    )
+    client = as_user(technician)
+    assert '<td class="num">30</td>' in client.get(f"/shifts/{early.pk}/").content.decode()
+    assert '<td class="num">45</td>' in client.get(f"/shifts/{late.pk}/").content.decode()
+
+
+def test_the_list_filters_and_exports(as_user, supervisor, technician, frozen, filler, reasons):
+    services.incident_open(
+        equipment=filler,
+        user=technician,
+        started_at=at(7),
+        ended_at=at(7, 10),
+        reason=reasons["changeover"],
+    )
+    services.incident_open(equipment=filler, user=technician, started_at=at(8), ended_at=at(8, 5))
+    services.incident_open(equipment=filler, user=technician, started_at=at(9))
+    client = as_user(supervisor)
+
+    def rows(query):
+        return client.get(f"/downtime/?{query}").context["table"].paginator.count
+
+    assert rows("") == 3
+    assert rows("kind=planned") == 1
+    assert rows("kind=unclassified") == 2
+    assert rows("state=open") == 1
+    assert rows("state=ended") == 2
+    assert rows("asset_tag=l1-fil-01") == 3
+    assert rows("started_after=2026-06-16") == 0
+    response = client.get("/downtime/?kind=unclassified&_export=csv")
+    exported = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["Kind"] for row in exported] == ["Unclassified", "Unclassified"]
+    assert sorted(row["Minutes"] for row in exported) == ["", "5"]
+
+
+def test_the_list_runs_a_constant_number_of_queries(
+    as_user, supervisor, technician, frozen, filler, reasons
+):
+    client = as_user(supervisor)
+    services.incident_open(equipment=filler, user=technician, started_at=at(1), ended_at=at(2))
+    few = _count(client, "/downtime/")
+    for hour in range(2, 9):
+        machine = EquipmentFactory(line=filler.line)
+        services.incident_open(
+            equipment=machine,
+            user=technician,
+            started_at=at(hour),
+            ended_at=at(hour, 30),
+            reason=reasons["jam"],
+        )
+    assert _count(client, "/downtime/") == few
+
+
+def test_other_sites_incidents_are_404(as_user, outsider, technician, frozen, filler):
+    incident = services.incident_open(equipment=filler, user=technician)
+    client = as_user(outsider)
+    assert client.get(f"/downtime/{incident.pk}/").status_code == 404
+    assert client.post(f"/downtime/{incident.pk}/ended/").status_code == 404
+    assert client.post("/downtime/new/", {"equipment": "L1-FIL-01"}).status_code == 400
+
+
+def test_the_equipment_page_shows_reliability(
+    as_user, supervisor, technician, frozen, filler, reasons
+):
+    services.incident_open(
+        equipment=filler, user=technician, started_at=at(7), ended_at=at(8), reason=reasons["jam"]
+    )
+    html = (
+        as_user(supervisor)
+        .get(f"/equipment/{filler.pk}/?period_from=2026-06-15&period_to=2026-06-15")
+        .content.decode()
+    )
+    # 06-15 00:00 → now (10:00): 10 h scheduled, 1 h down, one failure
+    assert "MTBF" in html and "9.0 h" in html and "1.00 h" in html
+
+
+def test_a_photo_is_served_only_to_the_site(
+    as_user, technician, outsider, frozen, filler, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("jam.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
+    client = as_user(technician)
+    client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "x", "photo": photo})
+    incident = DowntimeIncident.objects.get()
+    assert client.get(f"/downtime/{incident.pk}/photo/").status_code == 200
+    assert as_user(outsider).get(f"/downtime/{incident.pk}/photo/").status_code == 404
+
+
+def test_a_file_that_is_not_a_photo_is_refused(
+    as_user, technician, frozen, filler, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    response = as_user(technician).post("/downtime/new/", {"equipment": "L1-FIL-01", "photo": bad})
+    assert response.status_code == 400
+    assert not DowntimeIncident.objects.exists()
