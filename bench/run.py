@@ -40,10 +40,15 @@ def main():
 
     call_command("migrate", verbosity=0)
     setup_test_environment()
-    from bench.plant import ensure_plant, ensure_shifts
+    from bench.plant import ensure_incidents, ensure_plant, ensure_shifts
 
     user, sample = ensure_plant(args.equipment, args.readings_per_meter)
     big_shift = ensure_shifts(sample.line.area.site, user)
+    ensure_incidents(sample.line.area.site, user)
+    from logbook.core.db import refresh_statistics
+
+    refresh_statistics()
+    year = "start=2025-01-01T00:00:00Z&end=2027-01-01T00:00:00Z"
 
     from django.test import Client
 
@@ -71,6 +76,20 @@ def main():
         ("shift report with 300 entries", f"/shifts/{big_shift.pk}/report/"),
         ("API shift list, page 1", "/api/shifts/"),
         ("API log entries of one shift", f"/api/log-entries/?shift_id={big_shift.pk}"),
+        ("downtime list, page 1", "/downtime/"),
+        (
+            "downtime list, unplanned, one line",
+            f"/downtime/?kind=unplanned&line_id={sample.line_id}",
+        ),
+        ("downtime CSV export, one line", f"/downtime/?line_id={sample.line_id}&_export=csv"),
+        ("equipment page with reliability", f"/equipment/{sample.pk}/"),
+        ("line page with reliability (200 machines)", f"/equipment/lines/{sample.line_id}/"),
+        (
+            "API reliability, one equipment",
+            f"/api/reports/reliability/?equipment={sample.pk}&{year}",
+        ),
+        ("API reliability, one line", f"/api/reports/reliability/?line={sample.line_id}&{year}"),
+        ("API downtime list, page 1", "/api/downtime/"),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")

@@ -25,7 +25,7 @@ def home(request):
         if user.has_perm("downtime.view_downtimeincident")
         else [],
         "to_classify": DowntimeIncident.objects.for_user(user)
-        .filter(ended_at__isnull=False, closed_at__isnull=True, amended_by__isnull=True)
+        .filter(ended_at__isnull=False, closed_at__isnull=True)
         .count()
         if user.has_perm("downtime.change_downtimeincident")
         else 0,

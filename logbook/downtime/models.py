@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logbook.core.querysets import SiteScopedQuerySet
+from logbook.core.querysets import SiteScopedQuerySet, superseded
 from logbook.downtime.choices import FailureCodeList, IncidentSource, IncidentState, ReasonKind
 from logbook.shifts.clock import duration_minutes
 
@@ -86,7 +86,7 @@ class FailureCode(models.Model):
 class IncidentQuerySet(SiteScopedQuerySet):
     def current(self):
         """The versions in force: incidents no amendment has replaced."""
-        return self.filter(amended_by__isnull=True)
+        return self.exclude(pk__in=superseded(self.model))
 
     def open(self):
         return self.filter(ended_at__isnull=True)

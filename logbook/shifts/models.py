@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logbook.core.querysets import SiteScopedQuerySet
+from logbook.core.querysets import SiteScopedQuerySet, superseded
 from logbook.shifts import clock
 from logbook.shifts.choices import EntryCategory, ShiftStatus
 
@@ -179,7 +179,7 @@ class Shift(models.Model):
 class ShiftRecordQuerySet(SiteScopedQuerySet):
     def current(self):
         """Only the versions in force: records that no amendment has replaced."""
-        return self.filter(amended_by__isnull=True)
+        return self.exclude(pk__in=superseded(self.model))
 
 
 class AmendableRecord(models.Model):

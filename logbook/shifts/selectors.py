@@ -25,14 +25,14 @@ def current_slot_for_line(line, now=None):
 
 def shift_page(shift: Shift) -> dict:
     """Everything the shift page shows, in a fixed number of queries whatever its size."""
-    entries = list(
+    entries = _mark_amended(
         LogEntry.objects.filter(shift=shift)
-        .select_related("author", "equipment", "amends", "amended_by")
+        .select_related("author", "equipment", "amends")
         .order_by("-occurred_at", "-pk")
     )
-    production = list(
+    production = _mark_amended(
         ProductionRecord.objects.filter(shift=shift)
-        .select_related("recorded_by", "amends", "amended_by")
+        .select_related("recorded_by", "amends")
         .order_by("created_at", "pk")
     )
     # Items raised on earlier shifts of the line that were still open when this one began,
@@ -48,6 +48,15 @@ def shift_page(shift: Shift) -> dict:
         .order_by("created_at", "pk")
     )
     return {"entries": entries, "production": production, "open_items": open_items}
+
+
+def _mark_amended(records) -> list:
+    """The records, each with ``is_amended``: whether a later amendment replaced it."""
+    records = list(records)
+    replaced = {record.amends_id for record in records if record.amends_id}
+    for record in records:
+        record.is_amended = record.pk in replaced
+    return records
 
 
 def shifts_with_joins():

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from logbook.core.db import refresh_statistics
+
 # Each step takes the demo document and the command's stdout and creates only what is missing,
 # so a second run changes nothing. Apps append their steps as they land.
 DEMO_STEPS = [
@@ -29,4 +31,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             for step in DEMO_STEPS:
                 import_string(step)(data, self.stdout)
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS("Demo plant loaded."))

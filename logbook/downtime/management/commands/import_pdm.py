@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from logbook.core.db import refresh_statistics
 from logbook.downtime.importers import ImportError_, import_pdm
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             report = import_pdm(folder, repair_minutes=repair_minutes, site_code=site)
         except ImportError_ as error:
             raise CommandError(str(error)) from error
+        refresh_statistics()
         for line in report.lines:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Import finished."))
