@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "logbook.equipment",
     "logbook.shifts",
     "logbook.downtime",
+    "logbook.maintenance",
     "logbook.reports",
 ]
 
@@ -236,6 +237,11 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 # How far outside its shift a log entry may be dated (minutes), for what happened just before the
 # shift started or was written up just after it ended.
 SHIFT_ENTRY_GRACE_MINUTES = envint("SHIFT_ENTRY_GRACE_MINUTES", 30)
+
+# How far ahead generate_pm_workorders creates preventive work orders (days).
+PM_LOOKAHEAD_DAYS = envint("PM_LOOKAHEAD_DAYS", 14)
+# Certifications expiring within this many days are flagged.
+CERTIFICATION_WARNING_DAYS = 30
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}

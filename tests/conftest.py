@@ -244,3 +244,53 @@ def reasons(db):
             "detection_method": codes["detection"],
         },
     }
+
+
+# Maintenance -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pm_schedule(filler, frozen):
+    """A monthly lubrication of the filler, due today, lockout required, with a checklist."""
+    from logbook.maintenance.models import MaintenanceSchedule
+    from logbook.maintenance.services import schedule_save
+
+    schedule = MaintenanceSchedule(
+        equipment=filler,
+        title="Lubricate the drive chain",
+        interval=1,
+        interval_unit="months",
+        anchor="floating",
+        anchor_date=TODAY,
+        tolerance_days=3,
+        lockout_required=True,
+        estimated_minutes=45,
+    )
+    return schedule_save(
+        schedule=schedule,
+        checklist=[
+            {"text": "Isolate and lock out the drive", "kind": "check"},
+            {
+                "text": "Chain tension",
+                "kind": "measure",
+                "unit": "mm",
+                "lower_limit": 8,
+                "upper_limit": 12,
+            },
+            {"text": "Remarks", "kind": "note"},
+        ],
+    )
+
+
+@pytest.fixture
+def part(db):
+    from logbook.maintenance.models import SparePart
+
+    return SparePart.objects.create(
+        part_number="LUB-220",
+        description="Chain oil 1 L",
+        unit="L",
+        stock=5,
+        reorder_point=2,
+        location="Store A-3",
+    )

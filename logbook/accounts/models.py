@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from logbook.core.roles import Role
 
@@ -104,3 +105,61 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.get_meaning_display()} by {self.signer_name}"
+
+
+class CertificationQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(expires_on__gte=day)
+
+    def for_user(self, user):
+        """Certifications of the people who share a site with ``user`` (all, for an admin)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.sees_all_sites:
+            return self
+        return self.filter(user__in=User.objects.for_user(user).values("pk"))
+
+
+class Certification(models.Model):
+    """A person's qualification to work on a class of equipment, until it expires."""
+
+    user = models.ForeignKey(
+        User, models.PROTECT, related_name="certifications", verbose_name=_("person")
+    )
+    equipment_class = models.ForeignKey(
+        "equipment.EquipmentClass",
+        models.PROTECT,
+        related_name="certifications",
+        verbose_name=_("equipment class"),
+    )
+    reference = models.CharField(_("certificate"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"))
+
+    objects = CertificationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["expires_on"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "equipment_class", "expires_on"],
+                name="%(app_label)s_%(class)s_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.equipment_class} (until {self.expires_on:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("maintenance:certification_edit", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
+            raise ValidationError({"expires_on": _("It cannot expire before it was issued.")})

@@ -25,6 +25,17 @@ _VIEW_ALL = [
     "accounts.view_signature",
     "shifts.view_*",
     "downtime.view_*",
+    "maintenance.view_*",
+    "accounts.view_certification",
+]
+_FLOOR_MAINTENANCE = ["maintenance.add_workorder", "maintenance.change_workorder"]
+_PLAN_MAINTENANCE = [
+    *_FLOOR_MAINTENANCE,
+    "maintenance.add_maintenanceschedule",
+    "maintenance.change_maintenanceschedule",
+    "maintenance.add_sparepart",
+    "maintenance.change_sparepart",
+    "maintenance.cancel_workorder",
 ]
 _REPORT_DOWN = [
     "downtime.add_downtimeincident",
@@ -50,7 +61,13 @@ _EDIT_REGISTER = [
     for model in ("site", "area", "line", "equipmentclass", "equipment", "meter")
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TECHNICIAN: [*_VIEW_ALL, "equipment.add_meterreading", *_FLOOR_WORK, *_REPORT_DOWN],
+    Role.TECHNICIAN: [
+        *_VIEW_ALL,
+        "equipment.add_meterreading",
+        *_FLOOR_WORK,
+        *_REPORT_DOWN,
+        *_FLOOR_MAINTENANCE,
+    ],
     Role.QUALITY: [
         *_VIEW_ALL,
         "equipment.add_meterreading",
@@ -59,7 +76,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "shifts.delete_logentry",
         "downtime.add_downtimeincident",
     ],
-    Role.PLANNER: [*_VIEW_ALL, *_EDIT_REGISTER, "equipment.add_meterreading", *_SHIFT_PATTERNS],
+    Role.PLANNER: [
+        *_VIEW_ALL,
+        *_EDIT_REGISTER,
+        "equipment.add_meterreading",
+        *_SHIFT_PATTERNS,
+        *_PLAN_MAINTENANCE,
+    ],
     Role.SUPERVISOR: [
         *_VIEW_ALL,
         *_EDIT_REGISTER,
@@ -73,6 +96,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_audit_trail",
         *_REPORT_DOWN,
         "downtime.amend_downtimeincident",
+        *_PLAN_MAINTENANCE,
+        "maintenance.verify_workorder",
+        "maintenance.add_workorderamendment",
+        "accounts.add_certification",
+        "accounts.change_certification",
     ],
     Role.ADMIN: ["*"],
 }

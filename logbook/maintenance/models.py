@@ -1,0 +1,487 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logbook.core.querysets import SiteScopedQuerySet
+from logbook.maintenance.choices import (
+    ACTIVE_STATUSES,
+    Anchor,
+    IntervalUnit,
+    ItemKind,
+    Priority,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
+
+
+class SparePart(models.Model):
+    """A part kept in the stores; using it on a work order takes it out of stock."""
+
+    part_number = models.CharField(_("part number"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=20, default="pcs")
+    stock = models.DecimalField(
+        _("stock on hand"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    reorder_point = models.DecimalField(
+        _("reorder point"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    location = models.CharField(_("location"), max_length=60, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["part_number"]
+        verbose_name = _("spare part")
+        verbose_name_plural = _("spare parts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock__gte=0), name="%(app_label)s_%(class)s_stock_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.part_number} – {self.description}"
+
+    def get_absolute_url(self):
+        return reverse("maintenance:sparepart_edit", args=[self.pk])
+
+    @property
+    def needs_reorder(self) -> bool:
+        return self.stock <= self.reorder_point
+
+
+class MaintenanceSchedule(models.Model):
+    """Routine care of one equipment, every N days/weeks/months or every N units of a meter."""
+
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.PROTECT,
+        related_name="schedules",
+        verbose_name=_("equipment"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    interval = models.DecimalField(
+        _("every"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    interval_unit = models.CharField(_("unit"), max_length=10, choices=IntervalUnit.choices)
+    meter = models.ForeignKey(
+        "equipment.Meter",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schedules",
+        verbose_name=_("meter"),
+        help_text=_("For a schedule by meter: which meter counts."),
+    )
+    anchor = models.CharField(
+        _("count from"), max_length=10, choices=Anchor.choices, default=Anchor.FLOATING
+    )
+    anchor_date = models.DateField(
+        _("first due / anchor date"),
+        default=timezone.localdate,
+        help_text=_("The first due date; for a fixed series, the date the series counts from."),
+    )
+    tolerance_days = models.PositiveIntegerField(
+        _("tolerance (days)"),
+        default=0,
+        help_text=_("How many days early or late still count as on time."),
+    )
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=30)
+    lockout_required = models.BooleanField(_("lockout/tagout required"), default=False)
+    required_class = models.ForeignKey(
+        "equipment.EquipmentClass",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certification required"),
+        help_text=_("Only people certified for this class may complete the work."),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    active = models.BooleanField(_("active"), default=True)
+    next_due = models.DateField(_("next due"), null=True, blank=True, editable=False)
+    last_done_on = models.DateField(_("last done"), null=True, blank=True, editable=False)
+    last_done_value = models.DecimalField(
+        _("meter at last completion"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "equipment__line__area__site"
+
+    class Meta:
+        ordering = ["next_due", "equipment__asset_tag", "title"]
+        verbose_name = _("maintenance schedule")
+        verbose_name_plural = _("maintenance schedules")
+
+    def __str__(self):
+        return f"{self.equipment.asset_tag}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("maintenance:schedule_detail", args=[self.pk])
+
+    @property
+    def interval_label(self) -> str:
+        count = f"{self.interval.normalize():f}"
+        if self.interval_unit == IntervalUnit.METER and self.meter_id:
+            return _("every %(n)s %(unit)s") % {"n": count, "unit": self.meter.unit}
+        return _("every %(n)s %(unit)s") % {"n": count, "unit": self.get_interval_unit_display()}
+
+    def clean(self):
+        errors = {}
+        if self.interval_unit == IntervalUnit.METER:
+            if self.meter_id is None:
+                errors["meter"] = _("A schedule by meter needs its meter.")
+            elif self.equipment_id and self.meter.equipment_id != self.equipment_id:
+                errors["meter"] = _("This meter belongs to another equipment.")
+        else:
+            if self.meter_id is not None:
+                errors["meter"] = _("Only a schedule by meter names a meter.")
+            if self.interval is not None and self.interval != int(self.interval):
+                errors["interval"] = _("A calendar interval is a whole number.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChecklistItem(models.Model):
+    """One step of a schedule's checklist: a check, a measured value with limits, or a note."""
+
+    schedule = models.ForeignKey(
+        MaintenanceSchedule, models.CASCADE, related_name="checklist", verbose_name=_("schedule")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.CharField(_("item"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.CHECK
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    lower_limit = models.DecimalField(
+        _("lower limit"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    upper_limit = models.DecimalField(
+        _("upper limit"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["schedule", "order", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.kind != ItemKind.MEASURE and (
+            self.lower_limit is not None or self.upper_limit is not None
+        ):
+            raise ValidationError(_("Only a measured value has limits."))
+        if (
+            self.lower_limit is not None
+            and self.upper_limit is not None
+            and self.lower_limit > self.upper_limit
+        ):
+            raise ValidationError({"upper_limit": _("The upper limit is below the lower one.")})
+
+
+class WorkOrderQuerySet(SiteScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class WorkOrder(models.Model):
+    """Work to do on one equipment: preventive (from a schedule) or corrective (a repair).
+
+    Its status moves open → in progress → done → verified (or cancelled), only through
+    ``maintenance.services``; once verified it never changes.
+    """
+
+    kind = models.CharField(_("kind"), max_length=12, choices=WorkOrderKind.choices)
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("equipment"),
+    )
+    schedule = models.ForeignKey(
+        MaintenanceSchedule,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("schedule"),
+    )
+    downtime_incident = models.ForeignKey(
+        "downtime.DowntimeIncident",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("downtime incident"),
+    )
+    log_entry = models.ForeignKey(
+        "shifts.LogEntry",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("log entry"),
+    )
+    title = models.CharField(_("title"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPEN
+    )
+    due_at = models.DateTimeField(_("due"))
+    tolerance_days = models.PositiveIntegerField(_("tolerance (days)"), default=0)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_work_orders",
+        verbose_name=_("assigned to"),
+    )
+    lockout_required = models.BooleanField(_("lockout/tagout required"), default=False)
+    lockout_confirmed_at = models.DateTimeField(
+        _("isolation confirmed at"), null=True, blank=True, editable=False
+    )
+    lockout_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("isolation confirmed by"),
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    labour_minutes = models.PositiveIntegerField(_("labour (minutes)"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("completed by"),
+    )
+    signature = models.OneToOneField(
+        "accounts.Signature",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="work_order",
+        verbose_name=_("verification"),
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    return_reason = models.TextField(
+        _("sent back because"), blank=True, help_text=_("Why the supervisor sent it back.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("raised by"),
+    )
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
+
+    objects = WorkOrderQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "equipment__line__area__site"
+    audit_children = [
+        ("maintenance.ChecklistResult", "work_order"),
+        ("maintenance.PartUsage", "work_order"),
+        ("maintenance.WorkOrderAmendment", "work_order"),
+    ]
+
+    class Meta:
+        ordering = ["due_at", "-priority", "pk"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        permissions = [
+            ("verify_workorder", _("Can verify work orders")),
+            ("cancel_workorder", _("Can cancel work orders")),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            # The generator may run on two app servers at once: the database refuses the twin.
+            models.UniqueConstraint(
+                fields=["schedule", "due_at"], name="%(app_label)s_%(class)s_one_per_due_date"
+            ),
+            models.UniqueConstraint(
+                fields=["schedule"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="%(app_label)s_%(class)s_one_active_per_schedule",
+            ),
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="%(app_label)s_%(class)s_unique_external_ref",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=WorkOrderKind.CORRECTIVE) | Q(schedule__isnull=False),
+                name="%(app_label)s_%(class)s_preventive_has_schedule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"WO-{self.pk:05d} {self.title}" if self.pk else self.title
+
+    def get_absolute_url(self):
+        return reverse("maintenance:workorder_detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"WO-{self.pk:05d}"
+
+    @property
+    def due_date(self) -> datetime.date:
+        return timezone.localtime(self.due_at, self.equipment.line.area.site.zone).date()
+
+    @property
+    def is_overdue(self) -> bool:
+        if self.status not in ACTIVE_STATUSES:
+            return False
+        today = timezone.localdate(timezone=self.equipment.line.area.site.zone)
+        return today > self.due_date + datetime.timedelta(days=self.tolerance_days)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (WorkOrderStatus.VERIFIED, WorkOrderStatus.CANCELLED)
+
+
+class ChecklistResult(models.Model):
+    """One checklist step on one work order, copied from the schedule when the order was made
+    (a later change to the schedule does not rewrite work already done)."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, models.CASCADE, related_name="checklist", verbose_name=_("work order")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.CharField(_("item"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    lower_limit = models.DecimalField(
+        _("lower limit"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    upper_limit = models.DecimalField(
+        _("upper limit"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    done = models.BooleanField(_("done"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=3, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["work_order", "order", "pk"]
+        verbose_name = _("checklist result")
+        verbose_name_plural = _("checklist results")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def out_of_limits(self) -> bool:
+        if self.kind != ItemKind.MEASURE or self.value is None:
+            return False
+        return (self.lower_limit is not None and self.value < self.lower_limit) or (
+            self.upper_limit is not None and self.value > self.upper_limit
+        )
+
+
+class PartUsage(models.Model):
+    """Spare parts used on a work order (taken out of stock in the same transaction)."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, models.PROTECT, related_name="parts_used", verbose_name=_("work order")
+    )
+    part = models.ForeignKey(
+        SparePart, models.PROTECT, related_name="usages", verbose_name=_("part")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("used by")
+    )
+    used_at = models.DateTimeField(_("used at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["used_at", "pk"]
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="%(app_label)s_%(class)s_quantity_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.part.part_number}"
+
+
+class WorkOrderAmendment(models.Model):
+    """A correction to a verified work order: the order itself never changes."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, models.PROTECT, related_name="amendments", verbose_name=_("work order")
+    )
+    text = models.TextField(_("correction"))
+    reason = models.TextField(_("reason"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("work order amendment")
+        verbose_name_plural = _("work order amendments")
+
+    def __str__(self):
+        return self.text[:80]

@@ -1,0 +1,129 @@
+"""Reads for maintenance: meter rates, due dates, the planner's lists, a technician's work."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from logbook.equipment.models import MeterReading
+from logbook.maintenance import schedule as due
+from logbook.maintenance.choices import (
+    ACTIVE_STATUSES,
+    IntervalUnit,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
+from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+
+RATE_WINDOW_DAYS = 30
+
+
+def meter_rate(meter, today: datetime.date) -> tuple[Decimal | None, Decimal | None]:
+    """(current value, units per day over the last 30 days), None where unknown."""
+    readings = MeterReading.objects.filter(meter=meter).order_by("-taken_at")
+    last = readings.first()
+    if last is None:
+        return None, None
+    since = last.taken_at - datetime.timedelta(days=RATE_WINDOW_DAYS)
+    first = readings.filter(taken_at__gte=since).order_by("taken_at").first()
+    days = Decimal((last.taken_at - first.taken_at).total_seconds()) / Decimal(86400)
+    if days <= 0 or meter.resets:
+        return last.value, None
+    return last.value, (last.value - first.value) / days
+
+
+def _meter_base(schedule) -> Decimal:
+    """The meter value a never-done meter schedule counts from: its reading at the anchor."""
+    if schedule.last_done_value is not None:
+        return schedule.last_done_value
+    readings = MeterReading.objects.filter(meter=schedule.meter)
+    zone = schedule.equipment.line.area.site.zone
+    anchor = datetime.datetime.combine(
+        schedule.anchor_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+    )
+    at_anchor = readings.filter(taken_at__lt=anchor).order_by("-taken_at").first()
+    first = at_anchor or readings.order_by("taken_at").first()
+    return first.value if first else Decimal(0)
+
+
+def compute_next_due(schedule: MaintenanceSchedule, today: datetime.date | None = None):
+    """The schedule's next due date (local), or None for a meter that gives no projection."""
+    zone = schedule.equipment.line.area.site.zone
+    today = today or timezone.localdate(timezone=zone)
+    if schedule.interval_unit == IntervalUnit.METER:
+        current, rate = meter_rate(schedule.meter, today)
+        if current is None:
+            return None
+        return due.next_meter_due(
+            interval=schedule.interval,
+            last_done_value=_meter_base(schedule),
+            current_value=current,
+            rate_per_day=rate,
+            today=today,
+        )
+    last_due = None
+    if schedule.anchor == due.FIXED:
+        last = (
+            WorkOrder.objects.filter(schedule=schedule, kind=WorkOrderKind.PREVENTIVE)
+            .exclude(status=WorkOrderStatus.CANCELLED)
+            .order_by("-due_at")
+            .first()
+        )
+        if last is not None:
+            last_due = timezone.localtime(last.due_at, zone).date()
+    elif schedule.last_done_on is None:
+        # Floating, never done: an open order already stands for the first due date.
+        last = (
+            WorkOrder.objects.filter(schedule=schedule)
+            .exclude(status=WorkOrderStatus.CANCELLED)
+            .order_by("-due_at")
+            .first()
+        )
+        if last is not None and last.status in ACTIVE_STATUSES:
+            return timezone.localtime(last.due_at, zone).date()
+    return due.next_calendar_due(
+        interval=int(schedule.interval),
+        unit=schedule.interval_unit,
+        anchor=schedule.anchor,
+        anchor_date=schedule.anchor_date,
+        last_done=schedule.last_done_on,
+        last_due=last_due,
+    )
+
+
+def work_order_joins(queryset=None):
+    queryset = WorkOrder.objects.all() if queryset is None else queryset
+    return queryset.select_related(
+        "equipment__line__area__site", "schedule", "assigned_to", "signature"
+    )
+
+
+def my_work(user):
+    """Active work orders assigned to the user, or unassigned on their home line; soonest first."""
+    mine = Q(assigned_to=user)
+    if user.home_line_id:
+        mine |= Q(assigned_to__isnull=True, equipment__line_id=user.home_line_id)
+    return (
+        work_order_joins(WorkOrder.objects.for_user(user))
+        .active()
+        .filter(mine)
+        .order_by("due_at", "-priority", "pk")
+    )
+
+
+def due_within(user, days: int, today: datetime.date):
+    """Active work orders due up to ``days`` ahead, overdue ones included."""
+    horizon = datetime.datetime.combine(
+        today + datetime.timedelta(days=days + 1), datetime.time(0), tzinfo=datetime.UTC
+    )
+    return (
+        work_order_joins(WorkOrder.objects.for_user(user))
+        .active()
+        .filter(due_at__lt=horizon)
+        .order_by("due_at", "-priority")
+    )
+
+
+def parts_to_reorder():
+    return SparePart.objects.filter(stock__lte=F("reorder_point")).order_by("part_number")

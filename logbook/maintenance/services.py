@@ -1,0 +1,437 @@
+"""Writes on maintenance: PM generation, the work-order life cycle, stock, certifications.
+
+Pages, the admin and the API call these functions, so the rules hold on every path: status
+moves only along the allowed paths, lockout before the checklist, the certification gate,
+stock never below zero, verified orders never change.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logbook.accounts.models import Certification
+from logbook.accounts.services import signature_create
+from logbook.core.exceptions import RecordLocked
+from logbook.equipment.models import MeterReading
+from logbook.maintenance.choices import (
+    ACTIVE_STATUSES,
+    IntervalUnit,
+    ItemKind,
+    Priority,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
+from logbook.maintenance.models import (
+    ChecklistResult,
+    MaintenanceSchedule,
+    PartUsage,
+    SparePart,
+    WorkOrder,
+    WorkOrderAmendment,
+)
+from logbook.maintenance.selectors import compute_next_due
+
+S = WorkOrderStatus
+# The only moves a work order makes. Anything else is refused with the reason.
+ALLOWED = {
+    S.OPEN: {S.IN_PROGRESS, S.CANCELLED},
+    S.IN_PROGRESS: {S.DONE, S.CANCELLED},
+    S.DONE: {S.VERIFIED, S.IN_PROGRESS},
+    S.VERIFIED: set(),
+    S.CANCELLED: set(),
+}
+
+
+def _lock(work_order: WorkOrder) -> WorkOrder:
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("equipment__line__area__site", "schedule__required_class", "signature")
+        .get(pk=work_order.pk)
+    )
+
+
+def _move(work_order: WorkOrder, target: str, *, only_from=None) -> None:
+    """Move along an allowed path (``only_from`` narrows it: starting is from open only)."""
+    current = work_order.status
+    if target in ALLOWED[current] and (only_from is None or current in only_from):
+        work_order.status = target
+        return
+    if current in (S.VERIFIED, S.CANCELLED):
+        raise RecordLocked(
+            _("%(number)s is %(status)s: it cannot change any more.")
+            % {"number": work_order.number, "status": S(current).label.lower()}
+        )
+    raise ValidationError(
+        _("%(number)s is %(status)s: it cannot become %(target)s.")
+        % {
+            "number": work_order.number,
+            "status": S(current).label.lower(),
+            "target": S(target).label.lower(),
+        }
+    )
+
+
+def _local_midnight(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+
+
+# Schedules ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_save(*, schedule: MaintenanceSchedule, checklist=None) -> MaintenanceSchedule:
+    """Save a schedule (and, if given, its checklist as a list of item dicts); recompute its due
+    date."""
+    schedule.full_clean()
+    schedule.save()
+    if checklist is not None:
+        schedule.checklist.all().delete()
+        for order, item in enumerate(checklist):
+            row = schedule.checklist.model(schedule=schedule, order=order, **item)
+            row.full_clean()
+            row.save()
+    return schedule_recompute(schedule=schedule)
+
+
+def schedule_recompute(*, schedule: MaintenanceSchedule, today=None) -> MaintenanceSchedule:
+    schedule.next_due = compute_next_due(schedule, today) if schedule.active else None
+    MaintenanceSchedule.objects.filter(pk=schedule.pk).update(next_due=schedule.next_due)
+    return schedule
+
+
+def _preventive_from(schedule: MaintenanceSchedule, due: datetime.date) -> WorkOrder:
+    zone = schedule.equipment.line.area.site.zone
+    work_order = WorkOrder.objects.create(
+        kind=WorkOrderKind.PREVENTIVE,
+        equipment=schedule.equipment,
+        schedule=schedule,
+        title=schedule.title,
+        priority=schedule.priority,
+        due_at=_local_midnight(due, zone),
+        tolerance_days=schedule.tolerance_days,
+        lockout_required=schedule.lockout_required,
+    )
+    ChecklistResult.objects.bulk_create(
+        [
+            ChecklistResult(
+                work_order=work_order,
+                order=item.order,
+                text=item.text,
+                kind=item.kind,
+                unit=item.unit,
+                lower_limit=item.lower_limit,
+                upper_limit=item.upper_limit,
+            )
+            for item in schedule.checklist.all()
+        ]
+    )
+    return work_order
+
+
+def generate_pm_work_orders(*, today: datetime.date | None = None, lookahead_days=None) -> dict:
+    """Create the preventive work orders that fall due within the look-ahead window.
+
+    Idempotent, and safe on several servers at once: one active order per schedule and one
+    order per schedule and due date are database constraints, and a refused insert is counted
+    as already there. Returns {"created": n, "already": n, "no_date": n}.
+    """
+    lookahead = settings.PM_LOOKAHEAD_DAYS if lookahead_days is None else lookahead_days
+    counts = {"created": 0, "already": 0, "no_date": 0}
+    schedules = MaintenanceSchedule.objects.filter(active=True).select_related(
+        "equipment__line__area__site", "meter"
+    )
+    for schedule in schedules:
+        zone = schedule.equipment.line.area.site.zone
+        local_today = today or timezone.localdate(timezone=zone)
+        schedule_recompute(schedule=schedule, today=local_today)
+        if schedule.next_due is None:
+            counts["no_date"] += 1
+            continue
+        if schedule.next_due > local_today + datetime.timedelta(days=lookahead):
+            continue
+        if WorkOrder.objects.filter(schedule=schedule, status__in=ACTIVE_STATUSES).exists():
+            counts["already"] += 1
+            continue
+        try:
+            with transaction.atomic():
+                _preventive_from(schedule, schedule.next_due)
+        except IntegrityError:
+            counts["already"] += 1  # another server made it a moment ago
+        else:
+            counts["created"] += 1
+    return counts
+
+
+# Corrective work ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    equipment,
+    user,
+    title,
+    description="",
+    priority=Priority.NORMAL,
+    due_at=None,
+    assigned_to=None,
+    downtime_incident=None,
+    log_entry=None,
+):
+    """Raise a corrective work order (from an equipment, a log entry or a downtime incident)."""
+    if downtime_incident is not None and downtime_incident.equipment_id != equipment.pk:
+        raise ValidationError({"downtime_incident": _("That incident is on another equipment.")})
+    if log_entry is not None and log_entry.shift.line.area.site_id != equipment.line.area.site_id:
+        raise ValidationError({"log_entry": _("That log entry is on another site.")})
+    work_order = WorkOrder(
+        kind=WorkOrderKind.CORRECTIVE,
+        equipment=equipment,
+        title=title,
+        description=description,
+        priority=priority,
+        due_at=due_at or timezone.now(),
+        assigned_to=assigned_to,
+        downtime_incident=downtime_incident,
+        log_entry=log_entry,
+        created_by=user,
+    )
+    work_order.full_clean()
+    work_order.save()
+    return work_order
+
+
+@transaction.atomic
+def work_order_update(*, work_order: WorkOrder, user, **fields) -> WorkOrder:
+    """Plan an active order: title, description, priority, due date, assignee."""
+    work_order = _lock(work_order)
+    if work_order.status not in ACTIVE_STATUSES:
+        if work_order.is_locked:
+            _move(work_order, S.OPEN)  # raises RecordLocked with the reason
+        raise ValidationError(_("Only an open or running work order is re-planned."))
+    for name in ("title", "description", "priority", "due_at", "assigned_to"):
+        if name in fields:
+            setattr(work_order, name, fields[name])
+    work_order.full_clean()
+    work_order.save()
+    return work_order
+
+
+# The life cycle -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def work_order_start(*, work_order: WorkOrder, user) -> WorkOrder:
+    work_order = _lock(work_order)
+    _move(work_order, S.IN_PROGRESS, only_from={S.OPEN})
+    work_order.started_at = work_order.started_at or timezone.now()
+    if work_order.assigned_to_id is None:
+        work_order.assigned_to = user
+    work_order.save()
+    return work_order
+
+
+@transaction.atomic
+def work_order_confirm_lockout(*, work_order: WorkOrder, user) -> WorkOrder:
+    """The technician confirms the equipment is isolated (lockout/tagout) before working."""
+    work_order = _lock(work_order)
+    if work_order.status != S.IN_PROGRESS:
+        raise ValidationError(_("Start the work order before confirming isolation."))
+    work_order.lockout_confirmed_at = timezone.now()
+    work_order.lockout_confirmed_by = user
+    work_order.save(update_fields=["lockout_confirmed_at", "lockout_confirmed_by"])
+    return work_order
+
+
+def check_certification(*, work_order: WorkOrder, user, day: datetime.date) -> None:
+    """Refuse, naming the expiry, if the schedule needs a certification the user lacks."""
+    needed = work_order.schedule.required_class if work_order.schedule_id else None
+    if needed is None:
+        return
+    held = Certification.objects.filter(user=user, equipment_class=needed)
+    if held.filter(expires_on__gte=day).exists():
+        return
+    latest = held.order_by("-expires_on").first()
+    if latest is not None:
+        raise ValidationError(
+            _(
+                "Your certification for %(cls)s expired on %(date)s: renew it before completing "
+                "this work."
+            )
+            % {"cls": needed.name, "date": latest.expires_on.isoformat()}
+        )
+    raise ValidationError(
+        _("This work needs a certification for %(cls)s, which you do not hold.")
+        % {"cls": needed.name}
+    )
+
+
+def _apply_results(work_order: WorkOrder, results) -> None:
+    by_id = {row.pk: row for row in work_order.checklist.all()}
+    errors = []
+    for answer in results:
+        row = by_id.get(int(answer.get("id") or answer.get("item") or 0))
+        if row is None:
+            errors.append(
+                _("Checklist item %(id)s is not on this work order.") % {"id": answer.get("id")}
+            )
+            continue
+        if "done" in answer:
+            row.done = answer["done"]
+        if "value" in answer:
+            row.value = None if answer["value"] in (None, "") else Decimal(str(answer["value"]))
+        if "note" in answer:
+            row.note = (answer["note"] or "").strip()
+    for row in by_id.values():
+        if row.kind == ItemKind.CHECK and row.done is None:
+            errors.append(
+                _("“%(item)s”: tick it, or say it could not be done.") % {"item": row.text}
+            )
+        elif row.kind == ItemKind.CHECK and row.done is False and not row.note:
+            errors.append(_("“%(item)s” was not done: say why in a note.") % {"item": row.text})
+        elif row.kind == ItemKind.MEASURE and row.value is None:
+            errors.append(_("“%(item)s”: enter the measured value.") % {"item": row.text})
+        elif row.out_of_limits and not row.note:
+            errors.append(
+                _("“%(item)s”: %(value)s %(unit)s is outside %(low)s–%(high)s; add a note.")
+                % {
+                    "item": row.text,
+                    "value": row.value.normalize(),
+                    "unit": row.unit,
+                    "low": "" if row.lower_limit is None else row.lower_limit.normalize(),
+                    "high": "" if row.upper_limit is None else row.upper_limit.normalize(),
+                }
+            )
+        row.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _use_parts(work_order: WorkOrder, user, parts_used) -> None:
+    for line in parts_used:
+        quantity = Decimal(str(line["quantity"]))
+        if quantity <= 0:
+            raise ValidationError(_("A quantity of parts is more than 0."))
+        part = SparePart.objects.select_for_update().get(pk=line["part"].pk)
+        if part.stock < quantity:
+            raise ValidationError(
+                _("Only %(stock)s %(unit)s of %(part)s in stock: %(qty)s cannot be used.")
+                % {
+                    "stock": part.stock.normalize(),
+                    "unit": part.unit,
+                    "part": part.part_number,
+                    "qty": quantity.normalize(),
+                }
+            )
+        part.stock -= quantity
+        part.save(update_fields=["stock"])
+        PartUsage.objects.create(work_order=work_order, part=part, quantity=quantity, used_by=user)
+
+
+@transaction.atomic
+def work_order_complete(
+    *,
+    work_order: WorkOrder,
+    user,
+    results=(),
+    lockout_confirmed=False,
+    parts_used=(),
+    findings="",
+    labour_minutes=None,
+) -> WorkOrder:
+    """Complete: checklist answered, isolation confirmed where required, certification held,
+    parts taken out of stock, all in one transaction. A preventive order moves its schedule on."""
+    work_order = _lock(work_order)
+    _move(work_order, S.DONE)
+    zone = work_order.equipment.line.area.site.zone
+    today = timezone.localdate(timezone=zone)
+    check_certification(work_order=work_order, user=user, day=today)
+    if work_order.lockout_required and work_order.lockout_confirmed_at is None:
+        if not lockout_confirmed:
+            raise ValidationError(
+                {"lockout_confirmed": _("Confirm the equipment was isolated (lockout/tagout).")}
+            )
+        work_order.lockout_confirmed_at = timezone.now()
+        work_order.lockout_confirmed_by = user
+    _apply_results(work_order, results)
+    _use_parts(work_order, user, parts_used)
+    work_order.findings = findings or work_order.findings
+    if labour_minutes is not None:
+        work_order.labour_minutes = labour_minutes
+    work_order.completed_at = timezone.now()
+    work_order.completed_by = user
+    work_order.return_reason = ""
+    work_order.full_clean()
+    work_order.save()
+    if work_order.schedule_id:
+        _schedule_done(work_order.schedule, today)
+    return work_order
+
+
+def _schedule_done(schedule: MaintenanceSchedule, today: datetime.date) -> None:
+    schedule.last_done_on = today
+    if schedule.interval_unit == IntervalUnit.METER:
+        last = MeterReading.objects.filter(meter=schedule.meter).order_by("-taken_at").first()
+        schedule.last_done_value = last.value if last else schedule.last_done_value
+    MaintenanceSchedule.objects.filter(pk=schedule.pk).update(
+        last_done_on=schedule.last_done_on, last_done_value=schedule.last_done_value
+    )
+    schedule_recompute(schedule=schedule, today=today)
+
+
+@transaction.atomic
+def work_order_verify(*, work_order: WorkOrder, user, password: str, meaning="reviewed"):
+    """A supervisor signs the completed work; from then on it never changes."""
+    if not user.has_perm("maintenance.verify_workorder"):
+        raise PermissionDenied(_("Only a supervisor verifies work orders."))
+    work_order = _lock(work_order)
+    _move(work_order, S.VERIFIED)
+    if work_order.completed_by_id == user.pk:
+        raise ValidationError(_("Someone other than the person who did the work verifies it."))
+    work_order.signature = signature_create(user=user, password=password, meaning=meaning)
+    work_order.save()
+    return work_order
+
+
+@transaction.atomic
+def work_order_send_back(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
+    """Send completed work back to the technician, with the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the work is sent back.")})
+    work_order = _lock(work_order)
+    if work_order.status != S.DONE:
+        if work_order.is_locked:
+            _move(work_order, S.IN_PROGRESS)  # refuses with RecordLocked, naming the status
+        raise ValidationError(_("Only completed work is sent back."))
+    _move(work_order, S.IN_PROGRESS)
+    work_order.return_reason = reason.strip()
+    work_order.save()
+    return work_order
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the work order is cancelled.")})
+    work_order = _lock(work_order)
+    _move(work_order, S.CANCELLED)
+    work_order.cancel_reason = reason.strip()
+    work_order.save()
+    if work_order.schedule_id:
+        schedule_recompute(schedule=work_order.schedule)
+    return work_order
+
+
+@transaction.atomic
+def work_order_amend(*, work_order: WorkOrder, user, text: str, reason: str):
+    """A correction to a verified order, kept beside it; the order itself does not change."""
+    if work_order.status != S.VERIFIED:
+        raise ValidationError(_("Only a verified work order is amended; edit this one instead."))
+    amendment = WorkOrderAmendment(work_order=work_order, text=text, reason=reason, author=user)
+    amendment.full_clean()
+    amendment.save()
+    return amendment
