@@ -236,3 +236,35 @@ def ensure_incidents(site, user, per_machine: int = 12):
             DowntimeIncident.objects.bulk_create(rows, batch_size=5000)
             rows = []
     DowntimeIncident.objects.bulk_create(rows, batch_size=5000)
+
+
+@transaction.atomic
+def ensure_work_orders(site, user, count: int = 40_000):
+    """Work orders on the benchmark machines: mostly verified history, some open and overdue."""
+    from logbook.maintenance.models import WorkOrder
+
+    if WorkOrder.objects.filter(equipment__line__area__site=site).exists():
+        return
+    print(f"generating {count:,} work orders…", flush=True)
+    rng = random.Random(9)
+    machines = list(Equipment.objects.filter(line__area__site=site).values_list("pk", flat=True))
+    now = timezone.now()
+    rows = []
+    for n in range(count):
+        due = now - datetime.timedelta(days=rng.uniform(-20, 365))
+        status = (
+            "verified"
+            if due < now - datetime.timedelta(days=10)
+            else rng.choice(["open", "in_progress", "done"])
+        )
+        rows.append(
+            WorkOrder(
+                kind="corrective",
+                equipment_id=rng.choice(machines),
+                title=f"Repair {n}",
+                due_at=due,
+                status=status,
+                assigned_to=user if n % 3 == 0 else None,
+            )
+        )
+    WorkOrder.objects.bulk_create(rows, batch_size=5000)

@@ -40,11 +40,12 @@ def main():
 
     call_command("migrate", verbosity=0)
     setup_test_environment()
-    from bench.plant import ensure_incidents, ensure_plant, ensure_shifts
+    from bench.plant import ensure_incidents, ensure_plant, ensure_shifts, ensure_work_orders
 
     user, sample = ensure_plant(args.equipment, args.readings_per_meter)
     big_shift = ensure_shifts(sample.line.area.site, user)
     ensure_incidents(sample.line.area.site, user)
+    ensure_work_orders(sample.line.area.site, user)
     from logbook.core.db import refresh_statistics
 
     refresh_statistics()
@@ -90,6 +91,11 @@ def main():
         ),
         ("API reliability, one line", f"/api/reports/reliability/?line={sample.line_id}&{year}"),
         ("API downtime list, page 1", "/api/downtime/"),
+        ("work order list, page 1", "/maintenance/"),
+        ("work order list, overdue", "/maintenance/?overdue=true"),
+        ("maintenance plan (4 weeks)", "/maintenance/plan/"),
+        ("my work", "/maintenance/my-work/"),
+        ("API work orders, page 1", "/api/work-orders/"),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")

@@ -270,6 +270,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; name each choice set after its own meaning.
+    "ENUM_NAME_OVERRIDES": {
+        "EntryCategoryEnum": "logbook.shifts.choices.EntryCategory",
+        "ReasonKindEnum": "logbook.downtime.choices.ReasonKind",
+        "ChecklistItemKindEnum": "logbook.maintenance.choices.ItemKind",
+        "WorkOrderKindEnum": "logbook.maintenance.choices.WorkOrderKind",
+        "WorkOrderStatusEnum": "logbook.maintenance.choices.WorkOrderStatus",
+        "EquipmentStatusEnum": "logbook.equipment.choices.EquipmentStatus",
+    },
 }
 
 LOGGING = {

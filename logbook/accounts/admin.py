@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from logbook.accounts.models import Signature, User
+from logbook.accounts.models import Certification, Signature, User
 
 
 @admin.register(User)
@@ -46,3 +46,12 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "equipment_class", "reference", "issued_on", "expires_on")
+    list_filter = ("equipment_class",)
+    search_fields = ("user__username", "user__last_name", "reference")
+    autocomplete_fields = ("user", "equipment_class")
+    date_hierarchy = "expires_on"

@@ -7,8 +7,8 @@ NAVIGATION = [
     (_("My shift"), "shifts:my_shift", "shifts.add_logentry"),
     (_("Shifts"), "shifts:shift_list", "shifts.view_shift"),
     (_("Downtime"), "downtime:incident_list", "downtime.view_downtimeincident"),
+    (_("Maintenance"), "maintenance:workorder_list", "maintenance.view_workorder"),
     (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
-    (_("Lines"), "equipment:line_list", "equipment.view_line"),
 ]
 
 

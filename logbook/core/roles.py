@@ -35,7 +35,7 @@ _PLAN_MAINTENANCE = [
     "maintenance.change_maintenanceschedule",
     "maintenance.add_sparepart",
     "maintenance.change_sparepart",
-    "maintenance.cancel_workorder",
+    "maintenance.plan_workorder",
 ]
 _REPORT_DOWN = [
     "downtime.add_downtimeincident",

@@ -117,10 +117,7 @@ def import_pdm(folder, *, repair_minutes: int = 240, site_code: str = "PDM", use
     machines = _machines(rows["machines"], line, machine_class, report)
     _failures(rows["failures"], machines, zone, repair_minutes, report, user)
     _errors(rows["errors"], machines, zone, report)
-    report.say(
-        f"maintenance: {len(rows['maintenance'])} rows not imported: work orders come with the "
-        "maintenance module"
-    )
+    _maintenance(rows["maintenance"], machines, zone, report)
     for reason, count in sorted(report.skipped.items()):
         report.say(f"skipped {count}: {reason}")
     return report
@@ -241,3 +238,80 @@ def _machine_of(row, machines) -> Equipment | None:
         return machines.get(int(row["machineID"]))
     except (TypeError, ValueError):
         return None
+
+
+def _maintenance(rows, machines, zone, report) -> None:
+    """Component replacements → completed work orders. One at the time of a failure of that
+    component is the repair of that failure: corrective, linked to its incident. The others
+    were planned: preventive, on the machine's (inactive) "imported replacements" schedule."""
+    from logbook.maintenance.choices import WorkOrderKind, WorkOrderStatus
+    from logbook.maintenance.models import MaintenanceSchedule, WorkOrder
+
+    incidents = {
+        (incident.equipment_id, incident.started_at): incident
+        for incident in DowntimeIncident.objects.filter(source=IncidentSource.IMPORT)
+    }
+    failed = {
+        (incident.equipment_id, incident.started_at, component.strip())
+        for incident in incidents.values()
+        for component in incident.symptom.removeprefix("Failure of ").split(",")
+    }
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for row in rows:
+        moment = _moment(row["datetime"], zone)
+        machine = _machine_of(row, machines)
+        if moment is None or machine is None:
+            report.skipped["maintenance rows with an unreadable time or an unknown machine"] += 1
+            continue
+        component = row["comp"].strip()
+        corrective = (machine.pk, moment, component) in failed
+        groups[(machine.pk, moment, corrective)].append(component)
+    known = set(
+        WorkOrder.objects.filter(external_ref__startswith="pdm-maint:").values_list(
+            "external_ref", flat=True
+        )
+    )
+    by_pk = {machine.pk: machine for machine in machines.values()}
+    schedules = {}
+    made = {"corrective": 0, "preventive": 0}
+    for (machine_pk, moment, corrective), components in sorted(groups.items()):
+        machine = by_pk[machine_pk]
+        kind = "corrective" if corrective else "preventive"
+        ref = f"pdm-maint:{machine.asset_tag}:{moment.replace(tzinfo=None).isoformat()}:{kind}"
+        if ref in known:
+            continue
+        names = ", ".join(sorted(set(components)))
+        schedule = None
+        if not corrective:
+            schedule = schedules.get(machine_pk)
+            if schedule is None:
+                schedule, _ = MaintenanceSchedule.objects.get_or_create(
+                    equipment=machine,
+                    title="Component replacement (imported history)",
+                    defaults={
+                        "interval": 1,
+                        "interval_unit": "months",
+                        "active": False,
+                        "anchor_date": moment.date(),
+                    },
+                )
+                schedules[machine_pk] = schedule
+        WorkOrder.objects.create(
+            kind=WorkOrderKind.CORRECTIVE if corrective else WorkOrderKind.PREVENTIVE,
+            equipment=machine,
+            schedule=schedule,
+            downtime_incident=incidents.get((machine_pk, moment)) if corrective else None,
+            title=f"Replace {names}",
+            status=WorkOrderStatus.VERIFIED,
+            due_at=moment,
+            started_at=moment,
+            completed_at=moment,
+            findings="Imported from the plant's history.",
+            external_ref=ref,
+        )
+        made[kind] += 1
+    report.say(
+        f"maintenance: {len(rows)} rows → {made['corrective'] + made['preventive']} work orders "
+        f"created ({made['corrective']} repairs linked to their failure, "
+        f"{made['preventive']} planned replacements)"
+    )

@@ -14,6 +14,7 @@ from logbook.core.views import ObjectListView
 from logbook.downtime import filtersets, forms, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
+from logbook.maintenance.selectors import work_order_joins
 from logbook.shifts.models import LogEntry
 
 JOINS = (
@@ -141,6 +142,7 @@ def incident_detail(request, pk, close_form=None, status=200):
         and not hasattr(incident, "amended_by"),
         "can_audit": user.has_perm("accounts.view_audit_trail"),
         "stage_form": forms.StageForm(),
+        "work_orders": list(work_order_joins(incident.work_orders.all())),
     }
     if context["can_change"] and incident.ended_at is not None:
         context["close_form"] = close_form or forms.IncidentCloseForm(instance=incident)

@@ -28,6 +28,7 @@ from logbook.equipment.models import (
 from logbook.equipment.qr import qr_svg
 from logbook.equipment.selectors import meters_with_last_reading
 from logbook.equipment.services import meter_reading_record, site_create
+from logbook.maintenance.selectors import work_order_joins
 from logbook.reports.views import reliability_panel
 
 # Sites ---------------------------------------------------------------------------------------
@@ -211,6 +212,13 @@ class EquipmentDetailView(ObjectDetailView):
                 .order_by("-started_at")[:10],
                 events=equipment.events.all()[:20],
                 **reliability_panel(self.request, equipment=equipment),
+            )
+        if user.has_perm("maintenance.view_workorder"):
+            context.update(
+                work_orders=list(
+                    work_order_joins(equipment.work_orders.active()).order_by("due_at")[:10]
+                ),
+                schedules=equipment.schedules.filter(active=True).select_related("meter"),
             )
         return context
 

@@ -337,7 +337,7 @@ class WorkOrder(models.Model):
         verbose_name_plural = _("work orders")
         permissions = [
             ("verify_workorder", _("Can verify work orders")),
-            ("cancel_workorder", _("Can cancel work orders")),
+            ("plan_workorder", _("Can plan work orders: due date, assignee, cancelling")),
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [

@@ -43,7 +43,8 @@ def next_calendar_due(
 ) -> datetime.date:
     """Return the next due date of a calendar schedule.
 
-    Floating: ``interval`` after the last completion (the anchor date before the first one).
+    Floating: ``interval`` after the last completion (the anchor date before the first one),
+    and always after the last occurrence that was due.
     Fixed: the first date of the series anchor_date + k × interval after the last occurrence
     that was due (each counted from the anchor, so month ends do not drift: 31 Jan, 28 Feb,
     31 Mar…).
@@ -51,7 +52,14 @@ def next_calendar_due(
     if interval <= 0:
         raise ValueError("the interval must be positive")
     if anchor == FLOATING:
-        return anchor_date if last_done is None else add_interval(last_done, interval, unit)
+        if last_done is None:
+            return anchor_date
+        candidate = add_interval(last_done, interval, unit)
+        if last_due is not None and candidate <= last_due:
+            # Done early (a daily task done the day before it was due): the next one is still
+            # a new occurrence, not the one just done again.
+            candidate = add_interval(last_due, interval, unit)
+        return candidate
     if last_due is None:
         return anchor_date
     k = 1

@@ -51,37 +51,31 @@ def compute_next_due(schedule: MaintenanceSchedule, today: datetime.date | None 
     """The schedule's next due date (local), or None for a meter that gives no projection."""
     zone = schedule.equipment.line.area.site.zone
     today = today or timezone.localdate(timezone=zone)
+    last = (
+        WorkOrder.objects.filter(schedule=schedule, kind=WorkOrderKind.PREVENTIVE)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .order_by("-due_at")
+        .first()
+    )
+    last_due = timezone.localtime(last.due_at, zone).date() if last is not None else None
+    if last is not None and last.status in ACTIVE_STATUSES:
+        # An order still to do stands for the next due date.
+        return last_due
     if schedule.interval_unit == IntervalUnit.METER:
         current, rate = meter_rate(schedule.meter, today)
         if current is None:
             return None
-        return due.next_meter_due(
+        projected = due.next_meter_due(
             interval=schedule.interval,
             last_done_value=_meter_base(schedule),
             current_value=current,
             rate_per_day=rate,
             today=today,
         )
-    last_due = None
-    if schedule.anchor == due.FIXED:
-        last = (
-            WorkOrder.objects.filter(schedule=schedule, kind=WorkOrderKind.PREVENTIVE)
-            .exclude(status=WorkOrderStatus.CANCELLED)
-            .order_by("-due_at")
-            .first()
-        )
-        if last is not None:
-            last_due = timezone.localtime(last.due_at, zone).date()
-    elif schedule.last_done_on is None:
-        # Floating, never done: an open order already stands for the first due date.
-        last = (
-            WorkOrder.objects.filter(schedule=schedule)
-            .exclude(status=WorkOrderStatus.CANCELLED)
-            .order_by("-due_at")
-            .first()
-        )
-        if last is not None and last.status in ACTIVE_STATUSES:
-            return timezone.localtime(last.due_at, zone).date()
+        # Never the day of an order already made: each due date is one occurrence.
+        if projected is not None and last_due is not None and projected <= last_due:
+            projected = last_due + datetime.timedelta(days=1)
+        return projected
     return due.next_calendar_due(
         interval=int(schedule.interval),
         unit=schedule.interval_unit,

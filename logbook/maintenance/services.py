@@ -91,8 +91,11 @@ def schedule_save(*, schedule: MaintenanceSchedule, checklist=None) -> Maintenan
     schedule.save()
     if checklist is not None:
         schedule.checklist.all().delete()
-        for order, item in enumerate(checklist):
-            row = schedule.checklist.model(schedule=schedule, order=order, **item)
+        # Numbered in the order given (an "order" in the items only sorts them beforehand).
+        items = sorted(checklist, key=lambda item: item.get("order") or 0)
+        for order, item in enumerate(items):
+            fields = {name: value for name, value in item.items() if name not in ("order", "id")}
+            row = schedule.checklist.model(schedule=schedule, order=order, **fields)
             row.full_clean()
             row.save()
     return schedule_recompute(schedule=schedule)

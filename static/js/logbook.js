@@ -31,6 +31,20 @@
   showRunning();
   window.setInterval(showRunning, 30000);
 
+  // A measured value outside its limits turns red as it is typed (the server checks it again).
+  function flagLimits(input) {
+    var value = parseFloat(input.value);
+    var min = parseFloat(input.getAttribute("data-min"));
+    var max = parseFloat(input.getAttribute("data-max"));
+    var out = !isNaN(value) && ((!isNaN(min) && value < min) || (!isNaN(max) && value > max));
+    input.classList.toggle("out", out);
+    input.setAttribute("aria-invalid", out ? "true" : "false");
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-min], input[data-max]")) { flagLimits(event.target); }
+  });
+  document.querySelectorAll("input[data-min], input[data-max]").forEach(flagLimits);
+
   // A confirm step for buttons that change a record for good (data-confirm="message").
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -138,7 +138,7 @@ def test_a_planner_registers_a_component_and_a_technician_cannot(
 def test_the_menu_folds_away_on_a_phone(login, live_server, technician, page):
     page.set_viewport_size({"width": 390, "height": 844})
     login(technician)
-    nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Lines")
+    nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Downtime")
     expect(nav_link).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
     expect(nav_link).to_be_visible()

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, EquipmentEvent, Line
+from logbook.maintenance.models import WorkOrder
 from logbook.reports.selectors import reliability
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "azure-pdm"
@@ -70,7 +71,9 @@ def test_it_imports_machines_failures_and_alarms(sample, db):
     assert "machines: 2 created" in output
     assert "6 rows → 3 incidents" in output and "1 ended early" in output
     assert "skipped 2: failure rows with an unreadable time or an unknown machine" in output
-    assert "maintenance: 1 rows not imported" in output
+    assert "maintenance: 1 rows → 1 work orders created (1 repairs linked" in output
+    repair = WorkOrder.objects.get()
+    assert repair.kind == "corrective" and repair.downtime_incident == incidents[0]
 
 
 def test_a_second_run_adds_nothing(sample, db):
@@ -152,6 +155,24 @@ def _expected_intervals():
     return intervals
 
 
+def _maintenance_groups():
+    """Independently: replacements grouped by machine, time and whether they repaired a failure
+    of that very component."""
+    failures = set()
+    with (REAL / "PdM_failures.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            failures.add((row["machineID"], row["datetime"], row["failure"]))
+    groups = set()
+    with (REAL / "PdM_maint.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            corrective = (row["machineID"], row["datetime"], row["comp"]) in failures
+            groups.add((row["machineID"], row["datetime"], corrective))
+    return {
+        "corrective": sum(1 for group in groups if group[2]),
+        "preventive": sum(1 for group in groups if not group[2]),
+    }
+
+
 def _union_hours(intervals, start, end):
     clipped = sorted((max(a, start), min(b, end)) for a, b in intervals if b > start and a < end)
     total, reach = 0.0, None
@@ -172,6 +193,14 @@ def test_the_real_sample_imports_with_the_expected_counts_and_figures(db):
     assert DowntimeIncident.objects.filter(source="import").count() == 719
     assert EquipmentEvent.objects.filter(source="import").count() == 3919
     assert "761 rows → 719 incidents" in output
+    # 743 replacements match a failure of that component (SOURCE.md); grouped by machine and
+    # time they are the repairs, linked to their incident; the rest were planned.
+    repairs = WorkOrder.objects.filter(kind="corrective")
+    assert repairs.count() == repairs.filter(downtime_incident__isnull=False).count()
+    assert WorkOrder.objects.filter(kind="preventive", schedule__active=False).exists()
+    expected_rows = _maintenance_groups()
+    assert repairs.count() == expected_rows["corrective"]
+    assert WorkOrder.objects.filter(kind="preventive").count() == expected_rows["preventive"]
     expected = _expected_intervals()
     start, end = WINDOW
 

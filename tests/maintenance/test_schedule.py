@@ -40,6 +40,18 @@ def test_a_floating_schedule_counts_from_the_last_completion():
     assert next_calendar_due(**common, last_done=D(2026, 1, 9)) == D(2026, 2, 9)
 
 
+def test_a_floating_task_done_early_falls_due_again_on_a_new_day():
+    due = next_calendar_due(
+        interval=1,
+        unit="days",
+        anchor="floating",
+        anchor_date=D(2026, 6, 1),
+        last_done=D(2026, 6, 14),
+        last_due=D(2026, 6, 15),
+    )
+    assert due == D(2026, 6, 16)
+
+
 def test_a_fixed_schedule_keeps_its_series_whenever_the_work_is_done():
     common = {"interval": 1, "unit": "months", "anchor": "fixed", "anchor_date": D(2026, 1, 31)}
     assert next_calendar_due(**common) == D(2026, 1, 31)

@@ -16,6 +16,7 @@ DEMO_STEPS = [
     "logbook.equipment.demo.load_readings",
     "logbook.shifts.demo.load",
     "logbook.downtime.demo.load",
+    "logbook.maintenance.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 

@@ -1,0 +1,330 @@
+from decimal import Decimal
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from logbook.accounts.models import Certification
+from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.maintenance import filtersets, services
+from logbook.maintenance.models import (
+    ChecklistItem,
+    ChecklistResult,
+    MaintenanceSchedule,
+    PartUsage,
+    SparePart,
+    WorkOrder,
+)
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "order", "text", "kind", "unit", "lower_limit", "upper_limit"]
+        read_only_fields = ["id"]
+
+
+class ScheduleSerializer(CleanModelSerializer):
+    checklist = ChecklistItemSerializer(many=True, required=False)
+    interval = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = MaintenanceSchedule
+        fields = [
+            "id",
+            "equipment",
+            "title",
+            "interval",
+            "interval_unit",
+            "meter",
+            "anchor",
+            "anchor_date",
+            "tolerance_days",
+            "estimated_minutes",
+            "lockout_required",
+            "required_class",
+            "priority",
+            "active",
+            "checklist",
+            "next_due",
+            "last_done_on",
+        ]
+        read_only_fields = ["next_due", "last_done_on"]
+
+    def validate(self, attrs):
+        checklist = attrs.pop("checklist", None)
+        attrs = super().validate(attrs)
+        if checklist is not None:
+            attrs["checklist"] = checklist
+        return attrs
+
+    def _save(self, instance, validated):
+        checklist = validated.pop("checklist", None)
+        for name, value in validated.items():
+            setattr(instance, name, value)
+        return services.schedule_save(schedule=instance, checklist=checklist)
+
+    def create(self, validated_data):
+        with transaction.atomic():
+            return self._save(MaintenanceSchedule(), validated_data)
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            return self._save(instance, validated_data)
+
+
+class ChecklistResultSerializer(serializers.ModelSerializer):
+    out_of_limits = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ChecklistResult
+        fields = [
+            "id",
+            "order",
+            "text",
+            "kind",
+            "unit",
+            "lower_limit",
+            "upper_limit",
+            "done",
+            "value",
+            "note",
+            "out_of_limits",
+        ]
+        read_only_fields = fields
+
+
+class PartUsageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartUsage
+        fields = ["part", "quantity", "used_by", "used_at"]
+        read_only_fields = fields
+
+
+class WorkOrderSerializer(CleanModelSerializer):
+    checklist = ChecklistResultSerializer(many=True, read_only=True)
+    parts_used = PartUsageSerializer(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "kind",
+            "equipment",
+            "schedule",
+            "downtime_incident",
+            "log_entry",
+            "title",
+            "description",
+            "priority",
+            "status",
+            "due_at",
+            "tolerance_days",
+            "assigned_to",
+            "lockout_required",
+            "lockout_confirmed_at",
+            "findings",
+            "labour_minutes",
+            "started_at",
+            "completed_at",
+            "completed_by",
+            "return_reason",
+            "cancel_reason",
+            "overdue",
+            "checklist",
+            "parts_used",
+        ]
+        read_only_fields = [
+            "kind",
+            "schedule",
+            "status",
+            "tolerance_days",
+            "lockout_required",
+            "lockout_confirmed_at",
+            "findings",
+            "labour_minutes",
+            "started_at",
+            "completed_at",
+            "completed_by",
+            "return_reason",
+            "cancel_reason",
+        ]
+        extra_kwargs = {"due_at": {"required": False}}
+        # Uniqueness of (schedule, due date) is the generator's and the database's concern.
+        validators = []
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue
+
+    def validate(self, attrs):
+        return attrs  # the services hold the rules
+
+
+class AnswerInput(serializers.Serializer):
+    id = serializers.IntegerField()
+    done = serializers.BooleanField(required=False, allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=12, decimal_places=3, required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class PartInput(serializers.Serializer):
+    part = serializers.PrimaryKeyRelatedField(queryset=SparePart.objects.all())
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class CompleteInput(serializers.Serializer):
+    checklist = AnswerInput(many=True, required=False, default=list)
+    lockout_confirmed = serializers.BooleanField(required=False, default=False)
+    parts_used = PartInput(many=True, required=False, default=list)
+    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    labour_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class VerifyInput(serializers.Serializer):
+    password = serializers.CharField(style={"input_type": "password"})
+    meaning = serializers.ChoiceField(choices=["reviewed", "approved"], default="reviewed")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class WorkOrderViewSet(RegisterViewSet):
+    """Work orders. POST raises a corrective one; preventive ones come from the generator."""
+
+    queryset = WorkOrder.objects.select_related("equipment__line__area__site").prefetch_related(
+        "checklist", "parts_used"
+    )
+    serializer_class = WorkOrderSerializer
+    filterset_class = filtersets.WorkOrderFilterSet
+    action_permissions = {
+        "update": ["maintenance.plan_workorder"],
+        "partial_update": ["maintenance.plan_workorder"],
+        "start": ["maintenance.change_workorder"],
+        "complete": ["maintenance.change_workorder"],
+        "lockout": ["maintenance.change_workorder"],
+        "verify": ["maintenance.verify_workorder"],
+        "reopen": ["maintenance.verify_workorder"],
+        "cancel": ["maintenance.plan_workorder"],
+    }
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        for frozen in ("kind", "status"):
+            data.pop(frozen, None)
+        serializer.instance = services.work_order_create(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = {
+            k: v
+            for k, v in serializer.validated_data.items()
+            if k in ("title", "description", "priority", "due_at", "assigned_to")
+        }
+        serializer.instance = services.work_order_update(
+            work_order=serializer.instance, user=self.request.user, **data
+        )
+
+    def _done(self, work_order):
+        return Response(self.get_serializer(self.get_queryset().get(pk=work_order.pk)).data)
+
+    @staticmethod
+    def _input(serializer_class, request):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._done(
+            services.work_order_start(work_order=self.get_object(), user=request.user)
+        )
+
+    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def lockout(self, request, pk=None):
+        return self._done(
+            services.work_order_confirm_lockout(work_order=self.get_object(), user=request.user)
+        )
+
+    @extend_schema(request=CompleteInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = dict(self._input(CompleteInput, request))
+        results = data.pop("checklist")
+        return self._done(
+            services.work_order_complete(
+                work_order=self.get_object(), user=request.user, results=results, **data
+            )
+        )
+
+    @extend_schema(request=VerifyInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._done(
+            services.work_order_verify(
+                work_order=self.get_object(), user=request.user, **self._input(VerifyInput, request)
+            )
+        )
+
+    @extend_schema(request=ReasonInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._done(
+            services.work_order_send_back(
+                work_order=self.get_object(), user=request.user, **self._input(ReasonInput, request)
+            )
+        )
+
+    @extend_schema(request=ReasonInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._done(
+            services.work_order_cancel(
+                work_order=self.get_object(), user=request.user, **self._input(ReasonInput, request)
+            )
+        )
+
+
+class ScheduleViewSet(RegisterViewSet):
+    queryset = MaintenanceSchedule.objects.select_related("meter").prefetch_related("checklist")
+    serializer_class = ScheduleSerializer
+    filterset_class = filtersets.ScheduleFilterSet
+
+
+class SparePartSerializer(CleanModelSerializer):
+    class Meta:
+        model = SparePart
+        fields = ["id", "part_number", "description", "unit", "stock", "reorder_point", "location"]
+
+
+class SparePartViewSet(RegisterViewSet):
+    queryset = SparePart.objects.all()
+    serializer_class = SparePartSerializer
+    filterset_class = filtersets.SparePartFilterSet
+
+
+class CertificationSerializer(CleanModelSerializer):
+    class Meta:
+        model = Certification
+        fields = ["id", "user", "equipment_class", "reference", "issued_on", "expires_on"]
+
+
+class CertificationViewSet(RegisterViewSet):
+    queryset = Certification.objects.all()
+    serializer_class = CertificationSerializer
+    filterset_class = filtersets.CertificationFilterSet
+
+
+ROUTES = [
+    ("schedules", ScheduleViewSet),
+    ("work-orders", WorkOrderViewSet),
+    ("spare-parts", SparePartViewSet),
+    ("certifications", CertificationViewSet),
+]

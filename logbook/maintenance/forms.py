@@ -1,0 +1,241 @@
+from decimal import Decimal
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from logbook.accounts.models import Certification
+from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm
+from logbook.equipment.forms import AssetTagField
+from logbook.maintenance.choices import ItemKind, Priority
+from logbook.maintenance.models import ChecklistItem, MaintenanceSchedule, SparePart, WorkOrder
+
+
+def _meter_label(meter) -> str:
+    return f"{meter.equipment.asset_tag} · {meter.name} ({meter.unit})"
+
+
+class ScheduleForm(ScopedModelForm):
+    equipment = AssetTagField(label=_("Equipment"), help_text=_("Asset tag."))
+
+    class Meta:
+        model = MaintenanceSchedule
+        fields = [
+            "equipment",
+            "title",
+            "interval",
+            "interval_unit",
+            "meter",
+            "anchor",
+            "anchor_date",
+            "tolerance_days",
+            "estimated_minutes",
+            "priority",
+            "lockout_required",
+            "required_class",
+            "active",
+        ]
+        widgets = {"anchor_date": DateInput(), "interval": forms.NumberInput(attrs={"step": "any"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meter"].queryset = self.fields["meter"].queryset.select_related("equipment")
+        self.fields["meter"].label_from_instance = _meter_label
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["order", "text", "kind", "unit", "lower_limit", "upper_limit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+
+    def has_changed(self):
+        # A spare row left without text is not an item, whatever its kind and order say.
+        if not self.instance.pk and not (self.data.get(self.add_prefix("text")) or "").strip():
+            return False
+        return super().has_changed()
+
+
+ChecklistFormSet = inlineformset_factory(
+    MaintenanceSchedule,
+    ChecklistItem,
+    form=ChecklistItemForm,
+    fields=["order", "text", "kind", "unit", "lower_limit", "upper_limit"],
+    extra=3,
+    can_delete=True,
+    widgets={
+        "order": forms.NumberInput(attrs={"class": "narrow"}),
+        "unit": forms.TextInput(attrs={"class": "narrow"}),
+        "lower_limit": forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
+        "upper_limit": forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
+    },
+)
+
+
+class CorrectiveForm(forms.Form):
+    """Raise a repair: what, how urgent, by when, for whom."""
+
+    title = forms.CharField(label=_("What needs doing"), max_length=160)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.NORMAL,
+        widget=forms.RadioSelect(attrs={"class": "chips"}),
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"), required=False, widget=DateTimeInput(), help_text=_("Leave empty for now.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from logbook.accounts.models import User
+
+        self.fields["equipment"] = AssetTagField(label=_("Equipment"))
+        self.fields["equipment"].queryset = self.fields["equipment"].queryset.for_user(user)
+        self.fields["assigned_to"] = forms.ModelChoiceField(
+            label=_("Assign to"),
+            required=False,
+            queryset=User.objects.for_user(user).filter(groups__name="technician").distinct(),
+        )
+        self.order_fields(
+            ["equipment", "title", "description", "priority", "due_at", "assigned_to"]
+        )
+
+
+class PlanForm(ScopedModelForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["title", "description", "priority", "due_at", "assigned_to"]
+        widgets = {"due_at": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PartChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, part):
+        return f"{part.part_number} – {part.description} ({part.stock.normalize():f} {part.unit})"
+
+
+class PartLineForm(forms.Form):
+    # A native picker (big on a tablet) of the parts by number; nothing to mistype.
+    part = PartChoiceField(
+        SparePart.objects.order_by("part_number"),
+        to_field_name="part_number",
+        required=False,
+        label=_("Part"),
+        error_messages={"invalid_choice": _("No spare part with this number.")},
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        required=False,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("part") and not data.get("quantity"):
+            self.add_error("quantity", _("How many?"))
+        return data
+
+
+PartLinesFormSet = forms.formset_factory(PartLineForm, extra=3)
+
+
+class CompleteForm(forms.Form):
+    """The checklist, findings and labour. Parts come in their own formset."""
+
+    findings = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    labour_minutes = forms.IntegerField(label=_("Labour (minutes)"), required=False, min_value=0)
+
+    def __init__(self, *args, work_order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(work_order.checklist.all())
+        for row in self.rows:
+            if row.kind == ItemKind.CHECK:
+                self.fields[f"done_{row.pk}"] = forms.TypedChoiceField(
+                    label=row.text,
+                    choices=[("yes", _("Done")), ("no", _("Not done"))],
+                    widget=forms.RadioSelect(attrs={"class": "chips"}),
+                    required=False,
+                )
+            elif row.kind == ItemKind.MEASURE:
+                attrs = {"step": "any", "inputmode": "decimal", "class": "measure"}
+                if row.lower_limit is not None:
+                    attrs["data-min"] = row.lower_limit
+                if row.upper_limit is not None:
+                    attrs["data-max"] = row.upper_limit
+                limits = " – ".join(
+                    f"{value.normalize():f}"
+                    for value in (row.lower_limit, row.upper_limit)
+                    if value is not None
+                )
+                self.fields[f"value_{row.pk}"] = forms.DecimalField(
+                    label=f"{row.text} ({row.unit})" if row.unit else row.text,
+                    required=False,
+                    widget=forms.NumberInput(attrs=attrs),
+                    help_text=_("Limits: %(limits)s") % {"limits": limits} if limits else "",
+                )
+            self.fields[f"note_{row.pk}"] = forms.CharField(
+                label=_("Note") if row.kind != ItemKind.NOTE else row.text,
+                required=False,
+            )
+
+    def results(self):
+        answers = []
+        for row in self.rows:
+            answer = {"id": row.pk, "note": self.cleaned_data.get(f"note_{row.pk}", "")}
+            if row.kind == ItemKind.CHECK:
+                choice = self.cleaned_data.get(f"done_{row.pk}")
+                answer["done"] = None if not choice else choice == "yes"
+            elif row.kind == ItemKind.MEASURE:
+                answer["value"] = self.cleaned_data.get(f"value_{row.pk}")
+            answers.append(answer)
+        return answers
+
+
+class VerifyForm(forms.Form):
+    meaning = forms.ChoiceField(
+        label=_("Meaning of the signature"),
+        choices=[("reviewed", _("Reviewed")), ("approved", _("Approved"))],
+        initial="reviewed",
+        widget=forms.RadioSelect(attrs={"class": "chips"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AmendForm(forms.Form):
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SparePartForm(forms.ModelForm):
+    class Meta:
+        model = SparePart
+        fields = ["part_number", "description", "unit", "stock", "reorder_point", "location"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)  # parts are not site-scoped: ``user`` is not needed
+
+
+class CertificationForm(ScopedModelForm):
+    class Meta:
+        model = Certification
+        fields = ["user", "equipment_class", "reference", "issued_on", "expires_on"]
+        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}

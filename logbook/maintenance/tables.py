@@ -1,0 +1,135 @@
+import datetime
+
+import django_tables2 as tables
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from logbook.accounts.models import Certification
+from logbook.core.tables import BaseTable
+from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+
+WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
+
+
+class WorkOrderStatusColumn(tables.Column):
+    def render(self, record, value):
+        late = " late" if record.is_overdue else ""
+        label = _("Overdue") if record.is_overdue else value
+        return format_html('<span class="badge wo-{}{}">{}</span>', record.status, late, label)
+
+    def value(self, record, value):
+        return value
+
+
+class WorkOrderTable(BaseTable):
+    number = tables.Column(
+        accessor="pk",
+        verbose_name=_("No."),
+        linkify=lambda record: record.get_absolute_url(),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    due_at = tables.DateColumn(verbose_name=_("Due"), short=True)
+    equipment = tables.Column(
+        accessor="equipment__asset_tag",
+        verbose_name=_("Equipment"),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    title = tables.Column(linkify=True)
+    kind = tables.Column()
+    priority = tables.Column()
+    status = WorkOrderStatusColumn()
+    assigned_to = tables.Column(
+        verbose_name=_("Assigned to"), order_by=("assigned_to__first_name",)
+    )
+    completed_at = tables.DateTimeColumn(verbose_name=_("Completed"), short=True, attrs=WIDE)
+
+    class Meta(BaseTable.Meta):
+        model = WorkOrder
+        fields = (
+            "number",
+            "due_at",
+            "equipment",
+            "title",
+            "kind",
+            "priority",
+            "status",
+            "assigned_to",
+            "completed_at",
+        )
+
+    def render_number(self, record):
+        return record.number
+
+    def value_number(self, record):
+        return record.number
+
+
+class ScheduleTable(BaseTable):
+    equipment = tables.Column(
+        accessor="equipment__asset_tag",
+        verbose_name=_("Equipment"),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    title = tables.Column(linkify=True)
+    interval = tables.Column(accessor="pk", verbose_name=_("Interval"), orderable=False)
+    next_due = tables.DateColumn(short=True)
+    last_done_on = tables.DateColumn(short=True, attrs=WIDE)
+    tolerance_days = tables.Column(verbose_name=_("± days"))
+    lockout_required = tables.BooleanColumn(verbose_name=_("LOTO"))
+    active = tables.BooleanColumn()
+
+    class Meta(BaseTable.Meta):
+        model = MaintenanceSchedule
+        fields = (
+            "equipment",
+            "title",
+            "interval",
+            "next_due",
+            "last_done_on",
+            "tolerance_days",
+            "lockout_required",
+            "active",
+        )
+
+    def render_interval(self, record):
+        return record.interval_label
+
+    def value_interval(self, record):
+        return str(record.interval_label)
+
+
+class SparePartTable(BaseTable):
+    part_number = tables.Column(linkify=True)
+    stock = tables.Column()
+    reorder_point = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = SparePart
+        fields = ("part_number", "description", "unit", "stock", "reorder_point", "location")
+        row_attrs = {"class": lambda record: "low-stock" if record.needs_reorder else ""}
+
+
+def _expiry_class(record) -> str:
+    today = timezone.localdate()
+    if record.expires_on < today:
+        return "expired"
+    if record.expires_on <= today + datetime.timedelta(days=settings.CERTIFICATION_WARNING_DAYS):
+        return "expiring"
+    return ""
+
+
+class CertificationTable(BaseTable):
+    user = tables.Column(
+        verbose_name=_("Person"),
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=("user__first_name",),
+    )
+    equipment_class = tables.Column(verbose_name=_("Class"))
+    expires_on = tables.DateColumn(short=True)
+
+    class Meta(BaseTable.Meta):
+        model = Certification
+        fields = ("user", "equipment_class", "reference", "issued_on", "expires_on")
+        row_attrs = {"class": _expiry_class}

@@ -1,0 +1,283 @@
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from logbook.maintenance import services
+from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from tests.factories import PASSWORD, EquipmentFactory
+from tests.timeline import TODAY, at
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _order(pm_schedule):
+    services.generate_pm_work_orders()
+    return WorkOrder.objects.get()
+
+
+def test_a_planner_creates_a_schedule_with_its_checklist(as_user, planner, filler, frozen):
+    data = {
+        "equipment": "L1-FIL-01",
+        "title": "Grease bearings",
+        "interval": "2",
+        "interval_unit": "weeks",
+        "meter": "",
+        "anchor": "floating",
+        "anchor_date": "2026-06-20",
+        "tolerance_days": "2",
+        "estimated_minutes": "20",
+        "priority": "2",
+        "lockout_required": "on",
+        "required_class": "",
+        "active": "on",
+        "checklist-TOTAL_FORMS": "3",
+        "checklist-INITIAL_FORMS": "0",
+        "checklist-MIN_NUM_FORMS": "0",
+        "checklist-MAX_NUM_FORMS": "1000",
+        "checklist-0-order": "1",
+        "checklist-0-text": "Lock out",
+        "checklist-0-kind": "check",
+        "checklist-1-order": "2",
+        "checklist-1-text": "Bearing temperature",
+        "checklist-1-kind": "measure",
+        "checklist-1-unit": "°C",
+        "checklist-1-lower_limit": "20",
+        "checklist-1-upper_limit": "60",
+        "checklist-2-text": "",
+    }
+    response = as_user(planner).post("/maintenance/schedules/add/", data)
+    assert response.status_code == 302, [
+        line for line in response.content.decode().splitlines() if "error" in line
+    ]
+    schedule = MaintenanceSchedule.objects.get()
+    assert schedule.next_due == datetime.date(2026, 6, 20)
+    assert [item.text for item in schedule.checklist.all()] == ["Lock out", "Bearing temperature"]
+
+
+def test_a_meter_schedule_needs_a_meter(as_user, planner, filler, frozen):
+    data = {
+        "equipment": "L1-FIL-01",
+        "title": "Oil",
+        "interval": "500",
+        "interval_unit": "meter",
+        "meter": "",
+        "anchor": "floating",
+        "anchor_date": "2026-06-15",
+        "tolerance_days": "0",
+        "estimated_minutes": "20",
+        "priority": "2",
+        "checklist-TOTAL_FORMS": "0",
+        "checklist-INITIAL_FORMS": "0",
+    }
+    response = as_user(planner).post("/maintenance/schedules/add/", data)
+    assert response.status_code == 400
+    assert "A schedule by meter needs its meter." in response.content.decode()
+
+
+def test_technicians_cannot_plan(as_user, technician, pm_schedule):
+    client = as_user(technician)
+    assert client.get("/maintenance/schedules/add/").status_code == 403
+    assert client.get(f"/maintenance/schedules/{pm_schedule.pk}/edit/").status_code == 403
+    work_order = _order(pm_schedule)
+    assert client.get(f"/maintenance/work-orders/{work_order.pk}/edit/").status_code == 403
+    assert (
+        client.post(
+            f"/maintenance/work-orders/{work_order.pk}/cancel/", {"reason": "x"}
+        ).status_code
+        == 403
+    )
+
+
+def test_the_technician_works_an_order_through_the_pages(as_user, technician, pm_schedule, part):
+    work_order = _order(pm_schedule)
+    client = as_user(technician)
+    assert "Lubricate the drive chain" in client.get("/maintenance/my-work/").content.decode() or (
+        work_order.assigned_to is None
+    )
+    client.post(f"/maintenance/work-orders/{work_order.pk}/start/")
+    page = client.get(f"/maintenance/work-orders/{work_order.pk}/").content.decode()
+    assert "Equipment isolated, locked and tagged" in page and "Complete the work order" not in page
+    client.post(f"/maintenance/work-orders/{work_order.pk}/lockout/")
+    rows = list(work_order.checklist.order_by("order"))
+    data = {
+        f"done_{rows[0].pk}": "yes",
+        f"value_{rows[1].pk}": "13",
+        f"note_{rows[1].pk}": "",
+        f"note_{rows[2].pk}": "fine",
+        "findings": "Dry chain",
+        "labour_minutes": "35",
+        "parts-TOTAL_FORMS": "3",
+        "parts-INITIAL_FORMS": "0",
+        "parts-0-part": "LUB-220",
+        "parts-0-quantity": "0.5",
+    }
+    refused = client.post(f"/maintenance/work-orders/{work_order.pk}/complete/", data)
+    assert refused.status_code == 400
+    assert "13 mm is outside 8–12; add a note." in refused.content.decode()
+    data[f"note_{rows[1].pk}"] = "Retensioned to 10 mm"
+    response = client.post(f"/maintenance/work-orders/{work_order.pk}/complete/", data)
+    assert response.status_code == 302
+    work_order.refresh_from_db()
+    part.refresh_from_db()
+    assert work_order.status == "done" and part.stock == Decimal("4.5")
+
+
+def test_an_unknown_part_number_is_refused(as_user, technician, pm_schedule):
+    work_order = _order(pm_schedule)
+    services.work_order_start(work_order=work_order, user=technician)
+    response = as_user(technician).post(
+        f"/maintenance/work-orders/{work_order.pk}/complete/",
+        {
+            "parts-TOTAL_FORMS": "1",
+            "parts-INITIAL_FORMS": "0",
+            "parts-0-part": "NOPE",
+            "parts-0-quantity": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "No spare part with this number." in response.content.decode()
+
+
+def test_a_supervisor_verifies_or_sends_back(as_user, technician, supervisor, pm_schedule):
+    work_order = _order(pm_schedule)
+    services.work_order_start(work_order=work_order, user=technician)
+    rows = list(work_order.checklist.order_by("order"))
+    services.work_order_complete(
+        work_order=work_order,
+        user=technician,
+        lockout_confirmed=True,
+        results=[{"id": rows[0].pk, "done": True}, {"id": rows[1].pk, "value": 10}],
+    )
+    client = as_user(supervisor)
+    wrong = client.post(
+        f"/maintenance/work-orders/{work_order.pk}/verify/",
+        {"meaning": "reviewed", "password": "nope"},
+    )
+    assert wrong.status_code == 400
+    assert (
+        client.post(
+            f"/maintenance/work-orders/{work_order.pk}/verify/",
+            {"meaning": "approved", "password": PASSWORD},
+        ).status_code
+        == 302
+    )
+    work_order.refresh_from_db()
+    assert work_order.status == "verified"
+    again = client.post(f"/maintenance/work-orders/{work_order.pk}/send-back/", {"reason": "x"})
+    assert again.status_code == 409
+
+
+def test_a_technician_cannot_verify(as_user, technician, pm_schedule):
+    work_order = _order(pm_schedule)
+    response = as_user(technician).post(
+        f"/maintenance/work-orders/{work_order.pk}/verify/",
+        {"meaning": "reviewed", "password": PASSWORD},
+    )
+    assert response.status_code == 403
+
+
+def test_raising_a_repair_from_a_log_entry_and_an_incident(as_user, technician, shift, filler):
+    from logbook.downtime.services import incident_open
+    from logbook.shifts.services import log_entry_add
+
+    entry = log_entry_add(
+        shift=shift,
+        user=technician,
+        category="maintenance",
+        text="Guide rail loose at the filler",
+        equipment=filler,
+    )
+    client = as_user(technician)
+    page = client.get(f"/maintenance/work-orders/new/?log_entry={entry.pk}").content.decode()
+    assert "Guide rail loose at the filler" in page
+    response = client.post(
+        f"/maintenance/work-orders/new/?log_entry={entry.pk}",
+        {"equipment": "L1-FIL-01", "title": "Tighten the guide rail", "priority": "3"},
+    )
+    assert response.status_code == 302
+    assert WorkOrder.objects.get().log_entry == entry
+    incident = incident_open(equipment=filler, user=technician, symptom="Jam")
+    client.post(
+        f"/maintenance/work-orders/new/?incident={incident.pk}",
+        {"equipment": "L1-FIL-01", "title": "Replace guide", "priority": "2"},
+    )
+    assert incident.work_orders.get().title == "Replace guide"
+    assert "Replace guide" in client.get(f"/downtime/{incident.pk}/").content.decode()
+
+
+def test_the_plan_shows_overdue_work_parts_and_certifications(
+    as_user, planner, filler, frozen, part
+):
+    from logbook.accounts.models import Certification
+
+    overdue = services.work_order_create(
+        equipment=filler, user=planner, title="Late job", due_at=at(8) - datetime.timedelta(days=3)
+    )
+    SparePart.objects.filter(pk=part.pk).update(stock=1)
+    Certification.objects.create(
+        user=planner,
+        equipment_class=filler.equipment_class,
+        expires_on=TODAY + datetime.timedelta(days=5),
+    )
+    html = as_user(planner).get("/maintenance/plan/").content.decode()
+    overdue_section = html.split("The next weeks")[0]
+    assert overdue.title in overdue_section
+    assert "LUB-220" in html and "Lee Okafor" in html
+
+
+def test_lists_run_a_constant_number_of_queries(as_user, supervisor, technician, filler, frozen):
+    client = as_user(supervisor)
+    services.work_order_create(equipment=filler, user=technician, title="One")
+    services.schedule_save(
+        schedule=MaintenanceSchedule(
+            equipment=filler, title="Task", interval=1, interval_unit="weeks", anchor_date=TODAY
+        )
+    )
+    few = {
+        url: _count(client, url)
+        for url in ("/maintenance/", "/maintenance/plan/", "/maintenance/schedules/")
+    }
+    for number in range(15):
+        machine = EquipmentFactory(line=filler.line)
+        services.work_order_create(equipment=machine, user=technician, title=f"Job {number}")
+        services.schedule_save(
+            schedule=MaintenanceSchedule(
+                equipment=machine,
+                title=f"Task {number}",
+                interval=1,
+                interval_unit="weeks",
+                anchor_date=TODAY,
+            )
+        )
+    for url, count in few.items():
+        assert _count(client, url) == count, url
+
+
+def test_other_sites_work_orders_are_404(as_user, outsider, technician, filler, frozen):
+    work_order = services.work_order_create(equipment=filler, user=technician, title="Fix")
+    client = as_user(outsider)
+    assert client.get(f"/maintenance/work-orders/{work_order.pk}/").status_code == 404
+    assert client.post(f"/maintenance/work-orders/{work_order.pk}/start/").status_code == 404
+
+
+def test_supervisors_manage_certifications_technicians_do_not(
+    as_user, supervisor, technician, filler_class
+):
+    data = {
+        "user": technician.pk,
+        "equipment_class": filler_class.pk,
+        "reference": "C-1",
+        "issued_on": "2026-01-01",
+        "expires_on": "2027-01-01",
+    }
+    assert as_user(technician).post("/maintenance/certifications/add/", data).status_code == 403
+    assert as_user(supervisor).post("/maintenance/certifications/add/", data).status_code == 302
+    bad = dict(data, expires_on="2025-01-01", reference="C-2")
+    response = as_user(supervisor).post("/maintenance/certifications/add/", bad)
+    assert response.status_code == 400
