@@ -1,21 +1,19 @@
-import datetime
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
 from logbook.core.filtersets import SearchFilterSet, scoped
 from logbook.equipment.models import EquipmentClass, Line, Site
 from logbook.maintenance.choices import (
-    ACTIVE_STATUSES,
     IntervalUnit,
     WorkOrderKind,
     WorkOrderStatus,
 )
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.selectors import overdue
 from logbook.shifts.filtersets import date_filter, people
 
 
@@ -92,13 +90,7 @@ class WorkOrderFilterSet(SearchFilterSet):
             return queryset
         # Past the due day and its tolerance, still to do. Days counted in UTC here: a list
         # filter, not a KPI; the page marks each row in its own site's day.
-        now = timezone.now()
-        tolerances = set(queryset.values_list("tolerance_days", flat=True).distinct())
-        condition = Q(pk__in=[])
-        for days in tolerances:
-            limit = now - datetime.timedelta(days=days + 1)
-            condition |= Q(tolerance_days=days, due_at__lt=limit)
-        late = queryset.filter(status__in=ACTIVE_STATUSES).filter(condition)
+        late = overdue(queryset)
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 

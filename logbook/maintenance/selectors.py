@@ -121,3 +121,13 @@ def due_within(user, days: int, today: datetime.date):
 
 def parts_to_reorder():
     return SparePart.objects.filter(stock__lte=F("reorder_point")).order_by("part_number")
+
+
+def overdue(queryset, now=None):
+    """Active orders past their due day and its tolerance (one condition per tolerance used)."""
+    now = now or timezone.now()
+    tolerances = set(queryset.order_by().values_list("tolerance_days", flat=True).distinct())
+    late = Q(pk__in=[])
+    for days in tolerances:
+        late |= Q(tolerance_days=days, due_at__lt=now - datetime.timedelta(days=days + 1))
+    return queryset.filter(status__in=ACTIVE_STATUSES).filter(late)

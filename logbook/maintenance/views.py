@@ -198,51 +198,74 @@ def schedule_detail(request, pk):
     )
 
 
+LIST_LIMIT = 50
+CALENDAR_ITEMS = 400
+CELL_ITEMS = 6
+
+
 @login_required
 @permission_required("maintenance.view_workorder", raise_exception=True)
 def plan(request):
-    """The planner's view: overdue work, and what falls due in the next weeks, as a calendar."""
+    """The planner's view: overdue work, and what falls due in the next weeks, as a calendar.
+
+    Long lists stop at 50 with a link to the full, filtered list: a plant of thousands of
+    machines gets its page at once.
+    """
+    user = request.user
     today = timezone.localdate()
     horizon = today + datetime.timedelta(weeks=PLAN_WEEKS)
-    orders = list(selectors.due_within(request.user, PLAN_WEEKS * 7, today))
-    overdue = [order for order in orders if order.is_overdue]
-    upcoming = [order for order in orders if not order.is_overdue]
-    ungenerated = list(
-        MaintenanceSchedule.objects.for_user(request.user)
-        .filter(active=True, next_due__lte=horizon)
-        .exclude(work_orders__status__in=ACTIVE_STATUSES)
-        .select_related("equipment")
-        .order_by("next_due")
+    scoped = WorkOrder.objects.for_user(user)
+    late = selectors.work_order_joins(selectors.overdue(scoped)).order_by("due_at", "-priority")
+    window = selectors.due_within(user, PLAN_WEEKS * 7, today).exclude(
+        pk__in=selectors.overdue(scoped).values("pk")
     )
     first = today - datetime.timedelta(days=today.weekday())
     days = {}
-    for order in upcoming + overdue:
+    for order in window[:CALENDAR_ITEMS]:
         days.setdefault(max(order.due_date, today), []).append(order)
+    ungenerated = list(
+        MaintenanceSchedule.objects.for_user(user)
+        .filter(active=True, next_due__lte=horizon)
+        .exclude(work_orders__status__in=ACTIVE_STATUSES)
+        .select_related("equipment")
+        .order_by("next_due")[:CALENDAR_ITEMS]
+    )
     for schedule in ungenerated:
         days.setdefault(max(schedule.next_due, today), []).append(schedule)
     weeks = [
         [
-            {"date": day, "items": days.get(day, []), "past": day < today, "today": day == today}
+            {
+                "date": day,
+                "items": days.get(day, [])[:CELL_ITEMS],
+                "more": max(len(days.get(day, [])) - CELL_ITEMS, 0),
+                "past": day < today,
+                "today": day == today,
+            }
             for day in (first + datetime.timedelta(days=7 * week + offset) for offset in range(7))
         ]
         for week in range(PLAN_WEEKS + 1)
     ]
+    expiring = (
+        Certification.objects.for_user(user)
+        .select_related("user", "equipment_class")
+        .filter(
+            expires_on__lte=today + datetime.timedelta(days=settings.CERTIFICATION_WARNING_DAYS)
+        )
+        .order_by("expires_on")
+    )
     return render(
         request,
         "maintenance/plan.html",
         {
-            "overdue": overdue,
-            "upcoming": upcoming,
-            "ungenerated": ungenerated,
+            "overdue": late[:LIST_LIMIT],
+            "overdue_count": late.count(),
+            "upcoming": window[:LIST_LIMIT],
+            "upcoming_count": window.count(),
             "weeks": weeks,
-            "reorder": selectors.parts_to_reorder(),
-            "expiring": Certification.objects.for_user(request.user)
-            .select_related("user", "equipment_class")
-            .filter(
-                expires_on__lte=today + datetime.timedelta(days=settings.CERTIFICATION_WARNING_DAYS)
-            )
-            .order_by("expires_on"),
+            "reorder": selectors.parts_to_reorder()[:LIST_LIMIT],
+            "expiring": expiring[:LIST_LIMIT],
             "today": today,
+            "horizon": horizon,
         },
     )
 
@@ -250,8 +273,12 @@ def plan(request):
 @login_required
 @permission_required("maintenance.view_workorder", raise_exception=True)
 def my_work(request):
-    orders = list(selectors.my_work(request.user))
-    return render(request, "maintenance/my_work.html", {"orders": orders})
+    orders = selectors.my_work(request.user)
+    return render(
+        request,
+        "maintenance/my_work.html",
+        {"orders": orders[:LIST_LIMIT], "count": orders.count()},
+    )
 
 
 # Work orders ---------------------------------------------------------------------------------
