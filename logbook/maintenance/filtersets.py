@@ -1,4 +1,3 @@
-
 import django_filters
 from django import forms
 from django.db.models import F
