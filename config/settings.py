@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "logbook.shifts",
     "logbook.downtime",
     "logbook.maintenance",
+    "logbook.quality",
     "logbook.reports",
 ]
 
@@ -278,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderKindEnum": "logbook.maintenance.choices.WorkOrderKind",
         "WorkOrderStatusEnum": "logbook.maintenance.choices.WorkOrderStatus",
         "EquipmentStatusEnum": "logbook.equipment.choices.EquipmentStatus",
+        "CharacteristicKindEnum": "logbook.quality.choices.CharacteristicKind",
+        "NonconformanceStatusEnum": "logbook.quality.choices.NCStatus",
     },
 }
 

@@ -9,12 +9,19 @@ from logbook.core.views import audit_trail, healthz
 from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
 from logbook.maintenance.api import ROUTES as MAINTENANCE_ROUTES
+from logbook.quality.api import ROUTES as QUALITY_ROUTES
 from logbook.reports.views import ReliabilityAPIView
 from logbook.shifts.api import ROUTES as SHIFT_ROUTES
 from logbook.shifts.views import equipment_log
 
 router = DefaultRouter()
-for prefix, viewset in [*EQUIPMENT_ROUTES, *SHIFT_ROUTES, *DOWNTIME_ROUTES, *MAINTENANCE_ROUTES]:
+for prefix, viewset in [
+    *EQUIPMENT_ROUTES,
+    *SHIFT_ROUTES,
+    *DOWNTIME_ROUTES,
+    *MAINTENANCE_ROUTES,
+    *QUALITY_ROUTES,
+]:
     router.register(prefix, viewset, basename=prefix)
 
 admin.site.site_header = "Plant Logbook administration"
@@ -34,6 +41,7 @@ urlpatterns = [
     path("shifts/", include("logbook.shifts.urls")),
     path("downtime/", include("logbook.downtime.urls")),
     path("maintenance/", include("logbook.maintenance.urls")),
+    path("quality/", include("logbook.quality.urls")),
     path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

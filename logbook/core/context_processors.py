@@ -1,13 +1,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, permission needed). Apps add their entries as they land.
+# (label, url name, permission needed). Apps add their entries as they land. The brand at the
+# left of the bar is the link home.
 NAVIGATION = [
-    (_("Home"), "home", None),
     (_("My shift"), "shifts:my_shift", "shifts.add_logentry"),
     (_("Shifts"), "shifts:shift_list", "shifts.view_shift"),
     (_("Downtime"), "downtime:incident_list", "downtime.view_downtimeincident"),
     (_("Maintenance"), "maintenance:workorder_list", "maintenance.view_workorder"),
+    (_("Quality"), "quality:inspection_list", "quality.view_inspection"),
     (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
 ]
 

@@ -27,7 +27,9 @@ _VIEW_ALL = [
     "downtime.view_*",
     "maintenance.view_*",
     "accounts.view_certification",
+    "quality.view_*",
 ]
+_INSPECT = ["quality.add_inspection", "quality.add_nonconformance"]
 _FLOOR_MAINTENANCE = ["maintenance.add_workorder", "maintenance.change_workorder"]
 _PLAN_MAINTENANCE = [
     *_FLOOR_MAINTENANCE,
@@ -67,8 +69,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FLOOR_WORK,
         *_REPORT_DOWN,
         *_FLOOR_MAINTENANCE,
+        *_INSPECT,
     ],
     Role.QUALITY: [
+        *_INSPECT,
+        "quality.add_inspectionplan",
+        "quality.change_inspectionplan",
+        "quality.change_nonconformance",
+        "quality.close_nonconformance",
+        "quality.change_inspection",
         *_VIEW_ALL,
         "equipment.add_meterreading",
         "shifts.add_logentry",
@@ -101,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "maintenance.add_workorderamendment",
         "accounts.add_certification",
         "accounts.change_certification",
+        *_INSPECT,
+        "quality.change_nonconformance",
     ],
     Role.ADMIN: ["*"],
 }

@@ -69,6 +69,10 @@ def shift_detail(request, pk):
     }
     if user.has_perm("downtime.view_downtimeincident"):
         context["downtime"] = shift_downtime(shift)
+    if user.has_perm("quality.view_inspection"):
+        context["inspections"] = list(
+            shift.inspections.select_related("plan", "inspector").order_by("inspected_at")
+        )
     if not shift.is_signed:
         if user.has_perm("shifts.add_logentry"):
             # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).

@@ -17,6 +17,7 @@ DEMO_STEPS = [
     "logbook.shifts.demo.load",
     "logbook.downtime.demo.load",
     "logbook.maintenance.demo.load",
+    "logbook.quality.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 

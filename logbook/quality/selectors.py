@@ -1,0 +1,132 @@
+"""Reads for quality: capability and the individuals chart of a characteristic, in SQL."""
+
+import datetime
+
+from django.db import connection
+
+from logbook.quality.models import Characteristic, Inspection, Measurement
+from logbook.quality.spc import Capability, capability
+
+CHART_POINTS = 200
+
+
+def family_characteristics(characteristic: Characteristic):
+    """The same characteristic (by name) in every version of its plan."""
+    return Characteristic.objects.filter(
+        plan__family=characteristic.plan.family, name=characteristic.name
+    )
+
+
+def characteristic_capability(
+    characteristic: Characteristic, start: datetime.datetime, end: datetime.datetime
+) -> Capability:
+    """Count, mean, spread, Cp/Cpk… over [start, end), in time order, against the current
+    limits; one query (moving ranges by a window function)."""
+    measurements = Measurement._meta.db_table
+    inspections = Inspection._meta.db_table
+    ids = list(family_characteristics(characteristic).values_list("pk", flat=True))
+    adapt = connection.ops.adapt_datetimefield_value
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        WITH series AS (
+            SELECT CAST(m.value AS DOUBLE PRECISION) AS x,
+                   LAG(CAST(m.value AS DOUBLE PRECISION)) OVER (
+                       ORDER BY i.inspected_at, i.id) AS previous
+            FROM {measurements} m JOIN {inspections} i ON i.id = m.inspection_id
+            WHERE m.characteristic_id IN ({placeholders}) AND m.value IS NOT NULL
+              AND i.inspected_at >= %s AND i.inspected_at < %s
+        )
+        SELECT COUNT(*), COALESCE(SUM(x), 0), COALESCE(SUM(x * x), 0),
+               AVG(ABS(x - previous)), {{out_of_spec}}
+        FROM series
+    """
+    lsl = float(characteristic.lsl) if characteristic.lsl is not None else None
+    usl = float(characteristic.usl) if characteristic.usl is not None else None
+    conditions, limits = [], []
+    if lsl is not None:
+        conditions.append("x < %s")
+        limits.append(lsl)
+    if usl is not None:
+        conditions.append("x > %s")
+        limits.append(usl)
+    out_of_spec = (
+        f"SUM(CASE WHEN {' OR '.join(conditions)} THEN 1 ELSE 0 END)" if conditions else "0"
+    )
+    sql = sql.replace("{out_of_spec}", out_of_spec)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, adapt(start), adapt(end), *limits])
+        n, total, total_sq, mean_mr, out = cursor.fetchone()
+    return capability(
+        n=n,
+        total=float(total),
+        total_sq=float(total_sq),
+        mean_moving_range=float(mean_mr) if mean_mr is not None else None,
+        lsl=lsl,
+        usl=usl,
+        out_of_spec=out or 0,
+    )
+
+
+def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:
+    """The latest measurements (at most 200) in time order: (inspected_at, value, batch)."""
+    rows = (
+        Measurement.objects.filter(
+            characteristic__in=family_characteristics(characteristic),
+            value__isnull=False,
+            inspection__inspected_at__gte=start,
+            inspection__inspected_at__lt=end,
+        )
+        .order_by("-inspection__inspected_at", "-inspection_id")
+        .values_list("inspection__inspected_at", "value", "inspection__batch")[:CHART_POINTS]
+    )
+    return list(reversed(rows))
+
+
+def chart_geometry(
+    values, *, lsl=None, usl=None, ucl=None, lcl=None, center=None, width=800, height=280, pad=40
+) -> dict:
+    """Coordinates for the server-rendered SVG individuals chart (no JavaScript)."""
+    numbers = [float(value) for _, value, _ in values]
+    lines = {
+        name: float(v)
+        for name, v in (("LSL", lsl), ("USL", usl), ("UCL", ucl), ("LCL", lcl), ("x̄", center))
+        if v is not None
+    }
+    every = numbers + list(lines.values())
+    if not every:
+        return {"points": [], "lines": [], "width": width, "height": height}
+    low, high = min(every), max(every)
+    span = (high - low) or 1.0
+    low, high = low - span * 0.08, high + span * 0.08
+
+    def y(v):
+        return round(pad / 2 + (high - v) / (high - low) * (height - pad), 1)
+
+    step = (width - 2 * pad) / max(len(numbers) - 1, 1)
+    points = [
+        {
+            "x": round(pad + i * step, 1),
+            "y": y(v),
+            "value": v,
+            "when": when,
+            "batch": batch,
+            "out": (lsl is not None and v < float(lsl)) or (usl is not None and v > float(usl)),
+        }
+        for i, (v, (when, _, batch)) in enumerate(zip(numbers, values, strict=True))
+    ]
+    return {
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "lines": [
+            {
+                "name": name,
+                "y": y(v),
+                "value": v,
+                "kind": "spec" if name in ("LSL", "USL") else "control",
+            }
+            for name, v in lines.items()
+        ],
+        "width": width,
+        "height": height,
+        "pad": pad,
+    }

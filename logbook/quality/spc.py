@@ -1,0 +1,101 @@
+"""Specification limits and process capability. Pure functions on Decimals and floats.
+
+Limits are inclusive and either may be absent (a one-sided specification). Capability follows
+DESIGN.md: σ_within = MR̄ / 1.128 (individuals chart), σ_overall = sample standard deviation
+(n − 1); Cp = (USL − LSL) / 6σ_within, Cpk = min(USL − x̄, x̄ − LSL) / 3σ_within, Pp and Ppk the
+same with σ_overall; with one limit only the one-sided index (Cpu or Cpl). Individuals chart
+limits: x̄ ± 2.66 MR̄.
+"""
+
+import itertools
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+D2 = 1.128  # d2 for moving ranges of two
+E2 = 2.66  # 3 / d2, the individuals chart factor
+
+
+def within_spec(value: Decimal, lsl: Decimal | None, usl: Decimal | None) -> bool:
+    """LSL ≤ value ≤ USL, each limit only where it exists. Exact decimals: no float rounding."""
+    if lsl is not None and value < lsl:
+        return False
+    return not (usl is not None and value > usl)
+
+
+@dataclass
+class Capability:
+    n: int
+    mean: float | None = None
+    sd_within: float | None = None
+    sd_overall: float | None = None
+    cp: float | None = None
+    cpk: float | None = None
+    pp: float | None = None
+    ppk: float | None = None
+    cpu: float | None = None
+    cpl: float | None = None
+    ucl: float | None = None
+    lcl: float | None = None
+    out_of_spec: int = 0
+    reason: str = ""  # why no index is given, when none is
+
+
+def capability(
+    *,
+    n: int,
+    total: float,
+    total_sq: float,
+    mean_moving_range: float | None,
+    lsl: float | None,
+    usl: float | None,
+    out_of_spec: int = 0,
+) -> Capability:
+    """Capability from the aggregates a database gives: count, Σx, Σx², the mean moving range.
+
+    With fewer than two values or no spread, the indices are None and ``reason`` says why.
+    """
+    result = Capability(n=n, out_of_spec=out_of_spec)
+    if n == 0:
+        result.reason = "No measurements in this period."
+        return result
+    result.mean = total / n
+    if n < 2:
+        result.reason = "Capability needs at least two measurements."
+        return result
+    variance = max((total_sq - n * result.mean**2) / (n - 1), 0.0)
+    result.sd_overall = math.sqrt(variance)
+    mr = mean_moving_range or 0.0
+    result.sd_within = mr / D2
+    result.ucl, result.lcl = result.mean + E2 * mr, result.mean - E2 * mr
+    if lsl is None and usl is None:
+        result.reason = "The characteristic has no specification limits."
+        return result
+    if result.sd_within <= 0 or result.sd_overall <= 0:
+        result.reason = "All measurements are equal: with no spread there is no capability index."
+        return result
+    for prefix, sigma in (("c", result.sd_within), ("p", result.sd_overall)):
+        upper = (usl - result.mean) / (3 * sigma) if usl is not None else None
+        lower = (result.mean - lsl) / (3 * sigma) if lsl is not None else None
+        if usl is not None and lsl is not None:
+            setattr(result, f"{prefix}p", (usl - lsl) / (6 * sigma))
+            setattr(result, f"{prefix}pk", min(upper, lower))
+        elif prefix == "c":
+            result.cpu, result.cpl = upper, lower
+    return result
+
+
+def capability_of(values: list[float], lsl=None, usl=None) -> Capability:
+    """The same from a list of values in time order (for tests and small sets)."""
+    moving = [abs(b - a) for a, b in itertools.pairwise(values)]
+    return capability(
+        n=len(values),
+        total=sum(values),
+        total_sq=sum(v * v for v in values),
+        mean_moving_range=sum(moving) / len(moving) if moving else None,
+        lsl=lsl,
+        usl=usl,
+        out_of_spec=sum(
+            1 for v in values if (lsl is not None and v < lsl) or (usl is not None and v > usl)
+        ),
+    )

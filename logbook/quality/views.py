@@ -1,0 +1,379 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from logbook.core.views import ObjectListView
+from logbook.equipment.models import Line
+from logbook.quality import filtersets, forms, selectors, services, tables
+from logbook.quality.choices import NCStatus, Verdict
+from logbook.quality.models import Characteristic, Inspection, InspectionPlan, Nonconformance
+from logbook.reports.forms import PeriodForm
+from logbook.shifts.models import Shift
+
+
+class InspectionListView(ObjectListView):
+    model = Inspection
+    queryset = Inspection.objects.select_related("plan", "line", "inspector")
+    table_class = tables.InspectionTable
+    filterset_class = filtersets.InspectionFilterSet
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "add_url" in context:
+            context.update(add_url=reverse("quality:inspection_add"), add_label=_("Inspect"))
+        context["related_links"] = [
+            (_("Plans"), reverse("quality:inspectionplan_list")),
+            (_("Nonconformances"), reverse("quality:nonconformance_list")),
+        ]
+        return context
+
+
+class InspectionPlanListView(ObjectListView):
+    model = InspectionPlan
+    queryset = InspectionPlan.objects.select_related("line")
+    table_class = tables.InspectionPlanTable
+    filterset_class = filtersets.InspectionPlanFilterSet
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "add_url" in context:
+            context["add_url"] = reverse("quality:inspectionplan_add")
+        return context
+
+
+class NonconformanceListView(ObjectListView):
+    model = Nonconformance
+    queryset = Nonconformance.objects.select_related("line")
+    table_class = tables.NonconformanceTable
+    filterset_class = filtersets.NonconformanceFilterSet
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.pop("add_url", None)  # raised from a failed inspection, or from its form
+        return context
+
+
+# Plans ---------------------------------------------------------------------------------------
+
+
+def _plan_page(request, form, formset, title, status=200):
+    return render(
+        request,
+        "quality/plan_form.html",
+        {"form": form, "formset": formset, "title": title},
+        status=status,
+    )
+
+
+def _plan_save(request, plan, title):
+    form = forms.PlanForm(request.POST or None, instance=plan, user=request.user)
+    formset = forms.CharacteristicFormSet(
+        request.POST or None, instance=plan or InspectionPlan(), prefix="chars"
+    )
+    if request.method != "POST":
+        return _plan_page(request, form, formset, title)
+    if form.is_valid() and formset.is_valid():
+        rows = sorted(
+            (
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and f.cleaned_data.get("name")
+            ),
+            key=lambda row: row.get("order") or 0,
+        )
+        try:
+            saved = services.plan_save(
+                plan=form.save(commit=False), user=request.user, characteristics=rows
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved %(plan)s.") % {"plan": saved})
+            return redirect(saved)
+    return _plan_page(request, form, formset, title, status=400)
+
+
+@login_required
+@permission_required("quality.add_inspectionplan", raise_exception=True)
+def plan_add(request):
+    return _plan_save(request, None, _("New inspection plan"))
+
+
+@login_required
+@permission_required("quality.change_inspectionplan", raise_exception=True)
+def plan_edit(request, pk):
+    plan = get_object_or_404(InspectionPlan.objects.for_user(request.user), pk=pk)
+    title = _("Edit %(plan)s") % {"plan": plan}
+    if plan.inspections.exists():
+        messages.info(
+            request,
+            _("Inspections used this version: saving makes version %(n)s.")
+            % {"n": plan.version + 1},
+        )
+    return _plan_save(request, plan, title)
+
+
+@login_required
+@permission_required("quality.view_inspectionplan", raise_exception=True)
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        InspectionPlan.objects.for_user(request.user).select_related("line"), pk=pk
+    )
+    return render(
+        request,
+        "quality/plan_detail.html",
+        {
+            "plan": plan,
+            "characteristics": plan.characteristics.all(),
+            "versions": InspectionPlan.objects.filter(family=plan.family).order_by("-version"),
+        },
+    )
+
+
+# Inspections ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("quality.add_inspection", raise_exception=True)
+def inspection_add(request):
+    """Pick the plan, then one screen of big fields; out-of-limit values turn red as typed."""
+    user = request.user
+    shift = None
+    if request.GET.get("shift", "").isdigit():
+        shift = get_object_or_404(Shift.objects.for_user(user), pk=request.GET["shift"])
+    plans = InspectionPlan.objects.for_user(user).filter(is_current=True).select_related("line")
+    if shift is not None:
+        plans = plans.filter(line=shift.line)
+    elif request.GET.get("line", "").isdigit():
+        plans = plans.filter(
+            line=get_object_or_404(Line.objects.for_user(user), pk=request.GET["line"])
+        )
+    if not request.GET.get("plan", "").isdigit():
+        return render(request, "quality/choose_plan.html", {"plans": plans, "shift": shift})
+    plan = get_object_or_404(plans, pk=request.GET["plan"])
+    form = forms.InspectionForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = services.inspection_record(
+                plan=plan,
+                user=user,
+                batch=form.cleaned_data["batch"],
+                sample=form.cleaned_data["sample"],
+                results=form.results(),
+                shift=shift,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if inspection.verdict == Verdict.FAIL:
+                messages.error(request, _("Failed: raise a nonconformance for what failed."))
+            else:
+                messages.success(request, _("Passed."))
+            return redirect(inspection)
+    return render(
+        request,
+        "quality/inspection_form.html",
+        {"form": form, "plan": plan, "shift": shift},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@permission_required("quality.view_inspection", raise_exception=True)
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(
+        Inspection.objects.for_user(request.user).select_related(
+            "plan", "line__area__site", "inspector", "shift"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "quality/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "measurements": inspection.measurements.select_related("characteristic"),
+            "nonconformances": inspection.nonconformances.all(),
+            "zone": inspection.line.area.site.timezone,
+        },
+    )
+
+
+# Nonconformances -----------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("quality.add_nonconformance", raise_exception=True)
+def nonconformance_add(request):
+    user = request.user
+    inspection = None
+    initial = {}
+    if request.GET.get("inspection", "").isdigit():
+        inspection = get_object_or_404(
+            Inspection.objects.for_user(user).select_related("plan"), pk=request.GET["inspection"]
+        )
+        initial = {
+            "title": _("%(product)s batch %(batch)s out of specification")
+            % {"product": inspection.plan.product, "batch": inspection.batch},
+            "description": services.failure_summary(inspection),
+            "batch": inspection.batch,
+            "severity": "major",
+        }
+    line = inspection.line if inspection else None
+    if line is None and request.GET.get("line", "").isdigit():
+        line = get_object_or_404(Line.objects.for_user(user), pk=request.GET["line"])
+    if line is None:
+        line = user.home_line or Line.objects.for_user(user).first()
+    form = forms.NonconformanceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nc = services.nonconformance_raise(
+                user=user, line=line, inspection=inspection, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(number)s raised.") % {"number": nc.number})
+            return redirect(nc)
+    return render(
+        request,
+        "quality/nonconformance_form.html",
+        {
+            "form": form,
+            "inspection": inspection,
+            "line": line,
+            "title": _("Raise a nonconformance"),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _nc(request, pk):
+    return get_object_or_404(
+        Nonconformance.objects.for_user(request.user).select_related(
+            "line", "inspection__plan", "raised_by", "signature"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@permission_required("quality.view_nonconformance", raise_exception=True)
+def nonconformance_detail(request, pk, extra=None, status=200):
+    nc = _nc(request, pk)
+    can_close = request.user.has_perm("quality.close_nonconformance")
+    context = {
+        "nc": nc,
+        "can_edit": request.user.has_perm("quality.change_nonconformance")
+        and nc.status != NCStatus.CLOSED,
+    }
+    if can_close and nc.status == NCStatus.OPEN:
+        context["disposition_form"] = forms.DispositionForm()
+    if can_close and nc.status == NCStatus.DISPOSITIONED:
+        context["close_form"] = forms.CloseForm(
+            initial={
+                "root_cause": nc.root_cause,
+                "corrective_action": nc.corrective_action,
+                "preventive_action": nc.preventive_action,
+            }
+        )
+    context.update(extra or {})
+    return render(request, "quality/nonconformance_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("quality.change_nonconformance", raise_exception=True)
+def nonconformance_edit(request, pk):
+    nc = _nc(request, pk)
+    services.refuse_if_closed(nc)  # a closed nonconformance answers 409 on every path
+    form = forms.NonconformanceEditForm(request.POST or None, instance=nc)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nonconformance_update(nc=nc, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(nc)
+    return render(
+        request,
+        "quality/nonconformance_form.html",
+        {"form": form, "title": _("Edit %(nc)s") % {"nc": nc.number}, "nc": nc},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@permission_required("quality.close_nonconformance", raise_exception=True)
+def nonconformance_disposition(request, pk):
+    nc = _nc(request, pk)
+    form = forms.DispositionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nonconformance_disposition(nc=nc, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dispositioned."))
+            return redirect(nc)
+    return nonconformance_detail(request, pk, extra={"disposition_form": form}, status=400)
+
+
+@login_required
+@permission_required("quality.close_nonconformance", raise_exception=True)
+def nonconformance_close(request, pk):
+    nc = _nc(request, pk)
+    form = forms.CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.nonconformance_close(
+                nc=nc, user=request.user, password=data.pop("password"), **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Closed and signed."))
+            return redirect(nc)
+    return nonconformance_detail(request, pk, extra={"close_form": form}, status=400)
+
+
+# SPC -----------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("quality.view_inspection", raise_exception=True)
+def characteristic_spc(request, pk):
+    characteristic = get_object_or_404(
+        Characteristic.objects.filter(
+            plan__in=InspectionPlan.objects.for_user(request.user)
+        ).select_related("plan__line__area__site"),
+        pk=pk,
+    )
+    zone = characteristic.plan.line.area.site.zone
+    period = PeriodForm(request.GET, zone=zone)
+    start, end = period.period()
+    result = selectors.characteristic_capability(characteristic, start, end)
+    values = selectors.chart_values(characteristic, start, end)
+    chart = selectors.chart_geometry(
+        values,
+        lsl=characteristic.lsl,
+        usl=characteristic.usl,
+        ucl=result.ucl,
+        lcl=result.lcl,
+        center=result.mean,
+    )
+    return render(
+        request,
+        "quality/spc.html",
+        {
+            "c": characteristic,
+            "period_form": period,
+            "cap": result,
+            "chart": chart,
+            "zone": zone.key,
+        },
+    )

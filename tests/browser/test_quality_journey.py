@@ -1,0 +1,71 @@
+"""Quality on a tablet: define a plan, inspect with a value out of limits (red before saving),
+raise the nonconformance from it, disposition it and close it with a signature."""
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from logbook.quality.models import Nonconformance
+from tests.factories import PASSWORD
+from tests.timeline import NOW
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+def test_plan_inspection_nonconformance(
+    login, live_server, page, clock, quality, technician, line, screenshot
+):
+    login(quality)
+    page.goto(f"{live_server.url}/quality/plans/add/")
+    page.get_by_label("Name").first.fill("PET final check")
+    page.get_by_label("Product").fill("Cola 0.5 L PET")
+    page.get_by_label("Line").select_option(label="L1 – PET line")
+    page.locator("[name=chars-0-name]").fill("Fill volume")
+    page.locator("[name=chars-0-lsl]").fill("495")
+    page.locator("[name=chars-0-usl]").fill("505")
+    page.locator("[name=chars-0-unit]").fill("ml")
+    page.locator("[name=chars-0-decimals]").fill("1")
+    page.locator("[name=chars-1-name]").fill("Seal integrity")
+    page.locator("[name=chars-1-kind]").select_option("attribute")
+    page.locator("[name=chars-1-defect_types]").fill("Leak, Cocked cap")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="PET final check v1")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    login(technician)
+    page.goto(f"{live_server.url}/equipment/lines/{line.pk}/")
+    page.get_by_role("link", name="Inspect").click()
+    page.get_by_role("link", name="Cola 0.5 L PET").click()
+    page.get_by_label("Batch / lot").fill("L1-0615-E")
+    fill = page.get_by_label("Fill volume (ml)")
+    fill.fill("505.4")
+    expect(fill).to_have_class("measure big-number out")  # red before saving
+    page.get_by_text("Pass", exact=True).click()
+    screenshot("inspection-out-of-limits")
+    page.get_by_role("button", name="Save the inspection").click()
+    expect(page.locator(".big-badge")).to_have_text("Fail")
+    page.get_by_role("link", name="Raise a nonconformance").click()
+    expect(page.get_by_label("What failed")).to_have_value("Fill volume: 505.4 ml (limits 495–505)")
+    page.get_by_text("Major", exact=True).click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".badge.nc-open")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    login(quality)
+    nc = Nonconformance.objects.get()
+    page.goto(f"{live_server.url}{nc.get_absolute_url()}")
+    page.get_by_text("Rework", exact=True).click()
+    page.get_by_label("Containment").fill("Batch L1-0615-E held at the dock")
+    page.get_by_role("button", name="Save the disposition").click()
+    expect(page.locator(".badge.nc-dispositioned")).to_be_visible()
+    page.get_by_label("Root cause").fill("Level probe drifted after cleaning")
+    page.get_by_label("Corrective action").fill("Probe recalibrated")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Close and sign").click()
+    expect(page.locator(".signature-banner")).to_contain_text("Approved by Priya Nair")
+    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    screenshot("nonconformance-closed")

@@ -1,0 +1,199 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from logbook.quality import services
+from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def plan(line, quality):
+    return services.plan_save(
+        plan=InspectionPlan(name="Final check", product="Cola 0.5 L", line=line),
+        user=quality,
+        characteristics=[
+            {
+                "name": "Fill volume",
+                "kind": "variable",
+                "lsl": Decimal(495),
+                "usl": Decimal(505),
+                "nominal": Decimal(500),
+                "unit": "ml",
+                "decimals": 1,
+            },
+            {"name": "Seal integrity", "kind": "attribute", "defect_types": "Leak, Cocked cap"},
+        ],
+    )
+
+
+def _post_inspection(client, plan, fill, seal="pass", defect="", shift=None):
+    ids = {c.name: c.pk for c in plan.characteristics.all()}
+    url = f"/quality/inspect/?plan={plan.pk}" + (f"&shift={shift.pk}" if shift else "")
+    return client.post(
+        url,
+        {
+            "batch": "B-7",
+            f"c{ids['Fill volume']}": fill,
+            f"c{ids['Seal integrity']}": seal,
+            f"d{ids['Seal integrity']}": defect,
+        },
+    )
+
+
+def test_a_quality_planner_defines_a_plan(as_user, quality, line):
+    data = {
+        "name": "Can check",
+        "product": "Lemonade",
+        "line": line.pk,
+        "chars-TOTAL_FORMS": "3",
+        "chars-INITIAL_FORMS": "0",
+        "chars-0-name": "Fill volume",
+        "chars-0-kind": "variable",
+        "chars-0-lsl": "326",
+        "chars-0-usl": "334",
+        "chars-0-unit": "ml",
+        "chars-0-decimals": "1",
+        "chars-1-name": "Seal",
+        "chars-1-kind": "attribute",
+        "chars-1-decimals": "0",
+        "chars-1-defect_types": "Leak",
+        "chars-2-name": "",
+        "chars-2-kind": "variable",
+        "chars-2-decimals": "2",
+    }
+    response = as_user(quality).post("/quality/plans/add/", data)
+    assert response.status_code == 302
+    plan = InspectionPlan.objects.get()
+    assert [c.name for c in plan.characteristics.all()] == ["Fill volume", "Seal"]
+
+
+def test_bad_limits_are_refused_with_the_reason(as_user, quality, line):
+    data = {
+        "name": "X",
+        "product": "X",
+        "line": line.pk,
+        "chars-TOTAL_FORMS": "1",
+        "chars-INITIAL_FORMS": "0",
+        "chars-0-name": "Fill",
+        "chars-0-kind": "variable",
+        "chars-0-lsl": "10",
+        "chars-0-usl": "5",
+        "chars-0-decimals": "1",
+    }
+    response = as_user(quality).post("/quality/plans/add/", data)
+    assert response.status_code == 400
+    assert "The upper limit must be above the lower limit." in response.content.decode()
+    assert not InspectionPlan.objects.exists()
+
+
+def test_technicians_inspect_but_do_not_define_plans(as_user, technician, plan):
+    client = as_user(technician)
+    assert client.get("/quality/plans/add/").status_code == 403
+    assert _post_inspection(client, plan, "500.0").status_code == 302
+    assert Inspection.objects.get().verdict == "pass"
+
+
+def test_a_failed_inspection_offers_a_prefilled_nonconformance(as_user, technician, plan):
+    client = as_user(technician)
+    response = _post_inspection(client, plan, "505.5", seal="fail", defect="Leak")
+    inspection = Inspection.objects.get()
+    assert inspection.verdict == "fail"
+    page = client.get(response["Location"]).content.decode()
+    assert f"/quality/nonconformances/add/?inspection={inspection.pk}" in page
+    form = client.get(f"/quality/nonconformances/add/?inspection={inspection.pk}").content.decode()
+    assert "Fill volume: 505.5 ml (limits 495–505)" in form
+    assert "Seal integrity: failed (Leak)" in form
+
+
+def test_bad_input_is_a_400_and_nothing_is_saved(as_user, technician, plan):
+    client = as_user(technician)
+    response = _post_inspection(client, plan, "500.05")
+    assert response.status_code == 400
+    assert "read to 1 decimal(s)" in response.content.decode()
+    assert _post_inspection(client, plan, "lots").status_code == 400
+    assert not Inspection.objects.exists()
+
+
+def test_the_nonconformance_is_dispositioned_and_closed_by_quality(
+    as_user, technician, quality, plan
+):
+    _post_inspection(as_user(technician), plan, "506.0")
+    inspection = Inspection.objects.get()
+    as_user(technician).post(
+        f"/quality/nonconformances/add/?inspection={inspection.pk}",
+        {"title": "Overfill", "severity": "major", "description": "x"},
+    )
+    nc = Nonconformance.objects.get()
+    tech = as_user(technician)
+    assert (
+        tech.post(
+            f"/quality/nonconformances/{nc.pk}/disposition/", {"disposition": "rework"}
+        ).status_code
+        == 403
+    )
+    client = as_user(quality)
+    assert (
+        client.post(
+            f"/quality/nonconformances/{nc.pk}/disposition/",
+            {"disposition": "scrap", "containment": "Held"},
+        ).status_code
+        == 302
+    )
+    wrong = client.post(
+        f"/quality/nonconformances/{nc.pk}/close/",
+        {"root_cause": "Probe", "corrective_action": "Fixed", "password": "x"},
+    )
+    assert wrong.status_code == 400
+    assert (
+        client.post(
+            f"/quality/nonconformances/{nc.pk}/close/",
+            {"root_cause": "Probe", "corrective_action": "Fixed", "password": PASSWORD},
+        ).status_code
+        == 302
+    )
+    nc.refresh_from_db()
+    assert nc.status == "closed" and nc.disposition == "scrap"
+    assert client.post(f"/quality/nonconformances/{nc.pk}/edit/", {"title": "y"}).status_code == 409
+
+
+def test_the_spc_page_draws_the_chart_without_javascript(as_user, quality, technician, plan):
+    for fill in ("500.0", "502.0", "499.5", "504.0"):
+        _post_inspection(as_user(technician), plan, fill)
+    fill = plan.characteristics.get(name="Fill volume")
+    html = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/").content.decode()
+    assert html.count('class="point') == 4
+    assert "Cpk" in html and "LSL" in html and "UCL" in html
+
+
+def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, plan):
+    _post_inspection(as_user(technician), plan, "500.0")
+    fill = plan.characteristics.get(name="Fill volume")
+    html = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/").content.decode()
+    assert "Capability needs at least two measurements." in html
+
+
+def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):
+    client = as_user(quality)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    _post_inspection(as_user(technician), plan, "500.0")
+    few = count("/quality/")
+    for _ in range(12):
+        _post_inspection(as_user(technician), plan, "501.0")
+    assert count("/quality/") == few
+
+
+def test_other_sites_records_are_404(as_user, outsider, technician, plan):
+    _post_inspection(as_user(technician), plan, "500.0")
+    inspection = Inspection.objects.get()
+    client = as_user(outsider)
+    assert client.get(f"/quality/inspections/{inspection.pk}/").status_code == 404
+    assert client.get(f"/quality/plans/{plan.pk}/").status_code == 404
+    assert client.get(f"/quality/inspect/?plan={plan.pk}").status_code == 404
