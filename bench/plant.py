@@ -268,3 +268,65 @@ def ensure_work_orders(site, user, count: int = 40_000):
             )
         )
     WorkOrder.objects.bulk_create(rows, batch_size=5000)
+
+
+@transaction.atomic
+def ensure_inspections(site, user, count: int = 50_000):
+    """A plan on the first benchmark line and ``count`` inspections of it (two values each).
+    Returns the measured characteristic."""
+    from logbook.quality.models import (
+        Characteristic,
+        Inspection,
+        InspectionPlan,
+        Measurement,
+    )
+
+    line = Line.objects.filter(area__site=site).order_by("code").first()
+    plan = InspectionPlan.objects.filter(line=line).first()
+    if plan is not None:
+        return plan.characteristics.get(name="Fill volume")
+    print(f"generating {count:,} inspections…", flush=True)
+    plan = InspectionPlan.objects.create(name="Bench check", product="Bench cola", line=line)
+    fill = Characteristic.objects.create(
+        plan=plan, order=0, name="Fill volume", lsl=Decimal(495), usl=Decimal(505), decimals=1
+    )
+    torque = Characteristic.objects.create(
+        plan=plan, order=1, name="Torque", lsl=Decimal("1.6"), usl=Decimal("2.2"), decimals=2
+    )
+    rng = random.Random(3)
+    now = timezone.now()
+    inspections = Inspection.objects.bulk_create(
+        [
+            Inspection(
+                plan=plan,
+                line=line,
+                batch=f"B{n}",
+                inspector=user,
+                verdict="pass",
+                inspected_at=now - datetime.timedelta(minutes=15 * (count - n)),
+            )
+            for n in range(count)
+        ],
+        batch_size=5000,
+    )
+    rows = []
+    for inspection in inspections:
+        value = Decimal(str(round(rng.gauss(500.5, 1.4), 1)))
+        rows.append(
+            Measurement(
+                inspection=inspection,
+                characteristic=fill,
+                value=value,
+                passed=Decimal(495) <= value <= Decimal(505),
+            )
+        )
+        rows.append(
+            Measurement(
+                inspection=inspection,
+                characteristic=torque,
+                passed=True,
+                value=Decimal(str(round(rng.gauss(1.9, 0.08), 2))),
+            )
+        )
+    Measurement.objects.bulk_create(rows, batch_size=10000)
+    return fill

@@ -40,12 +40,19 @@ def main():
 
     call_command("migrate", verbosity=0)
     setup_test_environment()
-    from bench.plant import ensure_incidents, ensure_plant, ensure_shifts, ensure_work_orders
+    from bench.plant import (
+        ensure_incidents,
+        ensure_inspections,
+        ensure_plant,
+        ensure_shifts,
+        ensure_work_orders,
+    )
 
     user, sample = ensure_plant(args.equipment, args.readings_per_meter)
     big_shift = ensure_shifts(sample.line.area.site, user)
     ensure_incidents(sample.line.area.site, user)
     ensure_work_orders(sample.line.area.site, user)
+    fill = ensure_inspections(sample.line.area.site, user)
     from logbook.core.db import refresh_statistics
 
     refresh_statistics()
@@ -96,6 +103,13 @@ def main():
         ("maintenance plan (4 weeks)", "/maintenance/plan/"),
         ("my work", "/maintenance/my-work/"),
         ("API work orders, page 1", "/api/work-orders/"),
+        ("inspection list, page 1", "/quality/"),
+        ("SPC page, last 30 days (2,880 values)", f"/quality/characteristics/{fill.pk}/spc/"),
+        (
+            "SPC page, a whole year (35,000 values)",
+            f"/quality/characteristics/{fill.pk}/spc/?period_from=2025-11-25&period_to=2026-11-25",
+        ),
+        ("API inspections, page 1", "/api/inspections/"),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")
