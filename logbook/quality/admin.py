@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from logbook.core.admin import ScopedAdmin
-from logbook.quality.models import Characteristic, Inspection, InspectionPlan, Nonconformance
+from logbook.quality.models import (
+    Characteristic,
+    Inspection,
+    InspectionPlan,
+    Nonconformance,
+    NonconformanceAmendment,
+)
 
 
 class CharacteristicInline(admin.TabularInline):
@@ -60,6 +66,18 @@ class NonconformanceAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # its life cycle runs on its page and through the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NonconformanceAmendment)
+class NonconformanceAmendmentAdmin(ScopedAdmin):
+    list_display = ("nonconformance", "text", "author", "created_at")
+    search_fields = ("text", "reason")
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -12,7 +12,13 @@ from logbook.quality.models import Characteristic, InspectionPlan, Nonconformanc
 class PlanForm(ScopedModelForm):
     class Meta:
         model = InspectionPlan
-        fields = ["name", "product", "line"]
+        fields = ["name", "product", "line", "equipment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["equipment"].queryset = self.fields["equipment"].queryset.only(
+            "pk", "asset_tag", "name"
+        )
 
 
 class CharacteristicForm(forms.ModelForm):
@@ -169,4 +175,18 @@ class CloseForm(forms.Form):
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Closing is signed."),
+    )
+
+
+class AmendForm(forms.Form):
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

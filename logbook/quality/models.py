@@ -31,6 +31,15 @@ class InspectionPlan(models.Model):
     line = models.ForeignKey(
         "equipment.Line", models.PROTECT, related_name="inspection_plans", verbose_name=_("line")
     )
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_plans",
+        verbose_name=_("equipment"),
+        help_text=_("For a check of one machine's output (on the plan's line); else empty."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -65,6 +74,10 @@ class InspectionPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("quality:inspectionplan_detail", args=[self.pk])
+
+    def clean(self):
+        if self.equipment_id and self.line_id and self.equipment.line_id != self.line_id:
+            raise ValidationError({"equipment": _("This equipment is on another line.")})
 
 
 class Characteristic(models.Model):
@@ -278,6 +291,7 @@ class Nonconformance(models.Model):
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
     site_lookup = "line__area__site"
+    audit_children = [("quality.NonconformanceAmendment", "nonconformance")]
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -294,3 +308,27 @@ class Nonconformance(models.Model):
     @property
     def number(self) -> str:
         return f"NC-{self.pk:05d}"
+
+
+class NonconformanceAmendment(models.Model):
+    """A correction to a closed nonconformance, kept beside it: the record itself never changes."""
+
+    nonconformance = models.ForeignKey(
+        Nonconformance, models.PROTECT, related_name="amendments", verbose_name=_("nonconformance")
+    )
+    text = models.TextField(_("correction"))
+    reason = models.TextField(_("reason"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("nonconformance amendment")
+        verbose_name_plural = _("nonconformance amendments")
+
+    def __str__(self):
+        return self.text[:80]

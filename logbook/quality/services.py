@@ -21,9 +21,10 @@ from logbook.quality.models import (
     InspectionPlan,
     Measurement,
     Nonconformance,
+    NonconformanceAmendment,
 )
 
-PLAN_FIELDS = ("name", "product", "line")
+PLAN_FIELDS = ("name", "product", "line", "equipment")
 CHARACTERISTIC_FIELDS = (
     "name",
     "kind",
@@ -315,3 +316,16 @@ def nonconformance_close(*, nc: Nonconformance, user, password: str, **fields):
     nc.status = NCStatus.CLOSED
     nc.save()
     return nc
+
+
+@transaction.atomic
+def nonconformance_amend(*, nc: Nonconformance, user, text: str, reason: str):
+    """A correction to a closed nonconformance, beside it; the closed record does not change."""
+    if not user.has_perm("quality.close_nonconformance"):
+        raise PermissionDenied(_("Quality staff amend nonconformances."))
+    if nc.status != NCStatus.CLOSED:
+        raise ValidationError(_("Only a closed nonconformance is amended; edit this one."))
+    amendment = NonconformanceAmendment(nonconformance=nc, text=text, reason=reason, author=user)
+    amendment.full_clean()
+    amendment.save()
+    return amendment

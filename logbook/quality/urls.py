@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.InspectionListView.as_view(), name="inspection_list"),
     path("inspect/", views.inspection_add, name="inspection_add"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/sign/", views.inspection_sign, name="inspection_sign"),
     path("plans/", views.InspectionPlanListView.as_view(), name="inspectionplan_list"),
     path("plans/add/", views.plan_add, name="inspectionplan_add"),
     path("plans/<int:pk>/", views.plan_detail, name="inspectionplan_detail"),
@@ -24,5 +25,10 @@ urlpatterns = [
     ),
     path(
         "nonconformances/<int:pk>/close/", views.nonconformance_close, name="nonconformance_close"
+    ),
+    path(
+        "nonconformances/<int:pk>/amend/",
+        views.nonconformance_amend,
+        name="nonconformance_amend",
     ),
 ]

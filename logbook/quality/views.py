@@ -280,8 +280,44 @@ def nonconformance_detail(request, pk, extra=None, status=200):
                 "preventive_action": nc.preventive_action,
             }
         )
+    if can_close and nc.status == NCStatus.CLOSED:
+        context["amend_form"] = forms.AmendForm()
+    context["amendments"] = nc.amendments.select_related("author")
     context.update(extra or {})
     return render(request, "quality/nonconformance_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("quality.close_nonconformance", raise_exception=True)
+def nonconformance_amend(request, pk):
+    nc = _nc(request, pk)
+    form = forms.AmendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nonconformance_amend(nc=nc, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Amendment recorded; the closed record stays as it was."))
+            return redirect(nc)
+    return nonconformance_detail(request, pk, extra={"amend_form": form}, status=400)
+
+
+@login_required
+@permission_required("quality.change_inspection", raise_exception=True)
+def inspection_sign(request, pk):
+    inspection = get_object_or_404(Inspection.objects.for_user(request.user), pk=pk)
+    form = forms.SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_sign(
+                inspection=inspection, user=request.user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(inspection)
+        messages.success(request, _("Inspection signed as reviewed."))
+    return redirect(inspection)
 
 
 @login_required

@@ -197,3 +197,35 @@ def test_other_sites_records_are_404(as_user, outsider, technician, plan):
     assert client.get(f"/quality/inspections/{inspection.pk}/").status_code == 404
     assert client.get(f"/quality/plans/{plan.pk}/").status_code == 404
     assert client.get(f"/quality/inspect/?plan={plan.pk}").status_code == 404
+
+
+def test_quality_signs_an_inspection_and_amends_a_closed_nonconformance(
+    as_user, technician, quality, plan
+):
+    from logbook.quality import services as quality_services
+
+    _post_inspection(as_user(technician), plan, "500.0")
+    inspection = Inspection.objects.get()
+    assert (
+        as_user(technician)
+        .post(f"/quality/inspections/{inspection.pk}/sign/", {"password": PASSWORD})
+        .status_code
+        == 403
+    )
+    client = as_user(quality)  # the same test client, now logged in as quality
+    client.post(f"/quality/inspections/{inspection.pk}/sign/", {"password": PASSWORD})
+    assert (
+        "Reviewed by Priya Nair"
+        in client.get(f"/quality/inspections/{inspection.pk}/").content.decode()
+    )
+    nc = quality_services.nonconformance_raise(user=technician, line=plan.line, title="Leak")
+    quality_services.nonconformance_disposition(nc=nc, user=quality, disposition="scrap")
+    quality_services.nonconformance_close(
+        nc=nc, user=quality, password=PASSWORD, root_cause="x", corrective_action="y"
+    )
+    response = client.post(
+        f"/quality/nonconformances/{nc.pk}/amend/",
+        {"text": "Batch B-8 too", "reason": "Found later"},
+    )
+    assert response.status_code == 302
+    assert "Batch B-8 too" in client.get(f"/quality/nonconformances/{nc.pk}/").content.decode()

@@ -212,3 +212,38 @@ def test_a_shift_of_another_line_is_refused(plan, technician, frozen, other_line
     with pytest.raises(ValidationError):
         _inspect(plan, technician, shift=shift)
     _ = datetime
+
+
+def test_a_closed_nonconformance_is_corrected_by_amendment(plan, technician, quality):
+    nc = services.nonconformance_raise(user=technician, line=plan.line, title="Leak")
+    with pytest.raises(ValidationError, match="Only a closed"):
+        services.nonconformance_amend(nc=nc, user=quality, text="x", reason="y")
+    services.nonconformance_disposition(nc=nc, user=quality, disposition="scrap")
+    closed = services.nonconformance_close(
+        nc=nc, user=quality, password=PASSWORD, root_cause="Seal", corrective_action="New liner"
+    )
+    amendment = services.nonconformance_amend(
+        nc=closed,
+        user=quality,
+        text="Quantity was 1,400, not 1,200",
+        reason="Recount at the warehouse",
+    )
+    closed.refresh_from_db()
+    assert amendment.nonconformance == closed and closed.status == "closed"
+
+
+def test_a_signed_inspection_is_signed_once(plan, technician, quality):
+    inspection = _inspect(plan, technician)
+    signed = services.inspection_sign(inspection=inspection, user=quality, password=PASSWORD)
+    assert signed.signature.signer == quality
+    with pytest.raises(RecordLocked):
+        services.inspection_sign(inspection=inspection, user=quality, password=PASSWORD)
+
+
+def test_the_equipment_of_a_plan_is_on_its_line(line, other_equipment, quality):
+    with pytest.raises(ValidationError, match="another line"):
+        services.plan_save(
+            plan=InspectionPlan(name="P", product="P", line=line, equipment=other_equipment),
+            user=quality,
+            characteristics=[{"name": "x", "kind": "attribute"}],
+        )
