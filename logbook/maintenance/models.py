@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.maintenance.choices import (
     ACTIVE_STATUSES,
@@ -463,25 +464,15 @@ class PartUsage(models.Model):
         return f"{self.quantity} × {self.part.part_number}"
 
 
-class WorkOrderAmendment(models.Model):
+class WorkOrderAmendment(Amendment):
     """A correction to a verified work order: the order itself never changes."""
 
     work_order = models.ForeignKey(
         WorkOrder, models.PROTECT, related_name="amendments", verbose_name=_("work order")
     )
-    text = models.TextField(_("correction"))
-    reason = models.TextField(_("reason"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
-    )
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(Amendment.Meta):
         verbose_name = _("work order amendment")
         verbose_name_plural = _("work order amendments")
-
-    def __str__(self):
-        return self.text[:80]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.quality.choices import CharacteristicKind, Disposition, NCStatus, Severity, Verdict
 from logbook.quality.spc import within_spec
@@ -310,25 +311,15 @@ class Nonconformance(models.Model):
         return f"NC-{self.pk:05d}"
 
 
-class NonconformanceAmendment(models.Model):
+class NonconformanceAmendment(Amendment):
     """A correction to a closed nonconformance, kept beside it: the record itself never changes."""
 
     nonconformance = models.ForeignKey(
         Nonconformance, models.PROTECT, related_name="amendments", verbose_name=_("nonconformance")
     )
-    text = models.TextField(_("correction"))
-    reason = models.TextField(_("reason"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
-    )
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(Amendment.Meta):
         verbose_name = _("nonconformance amendment")
         verbose_name_plural = _("nonconformance amendments")
-
-    def __str__(self):
-        return self.text[:80]
