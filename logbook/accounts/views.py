@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
 from logbook.core.roles import Role
 from logbook.downtime.models import DowntimeIncident
@@ -8,7 +7,7 @@ from logbook.downtime.selectors import open_incidents_for
 from logbook.equipment.choices import EquipmentStatus
 from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
-from logbook.maintenance.selectors import due_within, my_work
+from logbook.maintenance.selectors import my_work, overdue
 
 
 @login_required
@@ -36,7 +35,5 @@ def home(request):
     if user.has_perm("maintenance.view_workorder"):
         context["my_work"] = my_work(user).count()
         context["to_verify"] = WorkOrder.objects.for_user(user).filter(status="done").count()
-        context["overdue"] = sum(
-            1 for order in due_within(user, 0, timezone.localdate()) if order.is_overdue
-        )
+        context["overdue"] = overdue(WorkOrder.objects.for_user(user)).count()
     return render(request, "home.html", context)

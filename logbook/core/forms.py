@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -31,3 +32,42 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+SIGNING_IS_DELIBERATE = _("Signing is deliberate: re-enter your password.")
+
+
+def password_field(help_text=SIGNING_IS_DELIBERATE):
+    """The signer's password, re-entered (21 CFR Part 11 §11.200)."""
+    return forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=help_text,
+    )
+
+
+class SignatureForm(forms.Form):
+    """An electronic signature: what it means, and the signer's password re-entered."""
+
+    meaning = forms.ChoiceField(
+        label=_("Meaning of the signature"),
+        choices=[("reviewed", _("Reviewed")), ("approved", _("Approved"))],
+        initial="reviewed",
+        widget=forms.RadioSelect(attrs={"class": "chips"}),
+    )
+    password = password_field()
+
+
+class PasswordForm(forms.Form):
+    """A signature whose meaning the action fixes: only the password is asked."""
+
+    password = password_field()
+
+
+class AmendmentForm(forms.Form):
+    """A correction to a record that no longer changes, and why."""
+
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
+    )

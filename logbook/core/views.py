@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -104,6 +105,34 @@ class InvalidFormStatusMixin:
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+def posted(request):
+    """The submitted data for a form: bound on POST (even empty), unbound otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
+def submit(request, form, save):
+    """Save a posted ``form`` through its service: return ``save(form.cleaned_data)``.
+
+    None while the form is not posted or not valid, or when the service refuses: its
+    ValidationError then shows on the form, beside the field it names where the form has it.
+    The view shows the form again, with ``form_status(form)``.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for field, errors in by_field.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+def form_status(form) -> int:
+    """200 for a blank form; 400 for a posted one shown again (refused or invalid)."""
+    return 400 if form.is_bound else 200
 
 
 class ObjectFormMixin(ModelPermissionMixin, InvalidFormStatusMixin):

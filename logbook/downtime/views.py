@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from logbook.core.views import ObjectListView
+from logbook.core.views import ObjectListView, form_status, posted, submit
 from logbook.downtime import filtersets, forms, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
@@ -90,31 +90,30 @@ def incident_new(request):
             )
         return _new_page(request, forms.IncidentOpenForm(user=request.user, initial=initial))
     form = forms.IncidentOpenForm(request.POST, request.FILES, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            incident = services.incident_open(
-                equipment=data["equipment"],
-                user=request.user,
-                started_at=data["started_at"],
-                symptom=data["symptom"],
-                photo=data.get("photo") or "",
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(tag)s is down since %(time)s.")
-                % {
-                    "tag": incident.equipment.asset_tag,
-                    "time": timezone.localtime(
-                        incident.started_at, incident.equipment.line.area.site.zone
-                    ).strftime("%H:%M"),
-                },
-            )
-            return redirect(incident)
-    return _new_page(request, form, status=400)
+    incident = submit(
+        request,
+        form,
+        lambda data: services.incident_open(
+            equipment=data["equipment"],
+            user=request.user,
+            started_at=data["started_at"],
+            symptom=data["symptom"],
+            photo=data.get("photo") or "",
+        ),
+    )
+    if not incident:
+        return _new_page(request, form, status=400)
+    messages.success(
+        request,
+        _("%(tag)s is down since %(time)s.")
+        % {
+            "tag": incident.equipment.asset_tag,
+            "time": timezone.localtime(
+                incident.started_at, incident.equipment.line.area.site.zone
+            ).strftime("%H:%M"),
+        },
+    )
+    return redirect(incident)
 
 
 @login_required
@@ -187,18 +186,17 @@ def incident_stage(request, pk, stage):
 def incident_close(request, pk):
     incident = _incident(request, pk)
     form = forms.IncidentCloseForm(request.POST, instance=incident)
-    if form.is_valid():
-        try:
-            services.incident_close(
-                incident=incident,
-                user=request.user,
-                **{name: form.cleaned_data[name] for name in forms.CLASSIFICATION},
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Incident classified and closed."))
-            return redirect(incident)
+    if submit(
+        request,
+        form,
+        lambda data: services.incident_close(
+            incident=incident,
+            user=request.user,
+            **{name: data[name] for name in forms.CLASSIFICATION},
+        ),
+    ):
+        messages.success(request, _("Incident classified and closed."))
+        return redirect(incident)
     incident.refresh_from_db()
     return incident_detail(request, pk, close_form=form, status=400)
 
@@ -223,18 +221,15 @@ def incident_edit(request, pk):
     incident = _incident(request, pk)
     services.refuse_if_closed(incident)  # a closed incident answers 409: amend it instead
     title = _("Edit incident")
-    if request.method != "POST":
-        return _edit_page(request, incident, forms.IncidentEditForm(instance=incident), title)
-    form = forms.IncidentEditForm(request.POST, request.FILES, instance=incident)
-    if form.is_valid():
-        try:
-            services.incident_update(incident=incident, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Incident saved."))
-            return redirect(incident)
-    return _edit_page(request, incident, form, title, status=400)
+    form = forms.IncidentEditForm(posted(request), request.FILES or None, instance=incident)
+    if submit(
+        request,
+        form,
+        lambda data: services.incident_update(incident=incident, user=request.user, **data),
+    ):
+        messages.success(request, _("Incident saved."))
+        return redirect(incident)
+    return _edit_page(request, incident, form, title, status=form_status(form))
 
 
 @login_required
@@ -247,19 +242,15 @@ def incident_amend(request, pk):
     form = forms.IncidentAmendForm(request.POST, request.FILES, instance=original)
     # The original must stay as it was: validate on a copy.
     form.instance = DowntimeIncident.objects.get(pk=original.pk)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("amend_reason")
-        try:
-            amendment = services.incident_amend(
-                original=original, user=request.user, amend_reason=reason, **data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Amendment recorded; the original stays visible."))
-            return redirect(amendment)
-    return _edit_page(request, original, form, title, status=400)
+    amendment = submit(
+        request,
+        form,
+        lambda data: services.incident_amend(original=original, user=request.user, **data),
+    )
+    if not amendment:
+        return _edit_page(request, original, form, title, status=400)
+    messages.success(request, _("Amendment recorded; the original stays visible."))
+    return redirect(amendment)
 
 
 @login_required

@@ -201,28 +201,8 @@ class CompleteForm(forms.Form):
         return answers
 
 
-class VerifyForm(forms.Form):
-    meaning = forms.ChoiceField(
-        label=_("Meaning of the signature"),
-        choices=[("reviewed", _("Reviewed")), ("approved", _("Approved"))],
-        initial="reviewed",
-        widget=forms.RadioSelect(attrs={"class": "chips"}),
-    )
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class AmendForm(forms.Form):
-    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(
-        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 class SparePartForm(forms.ModelForm):

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logbook.accounts.models import Certification
-from logbook.core.views import ObjectCreateView, ObjectListView, ObjectUpdateView
+from logbook.core.forms import AmendmentForm, SignatureForm
+from logbook.core.views import (
+    ObjectCreateView,
+    ObjectListView,
+    ObjectUpdateView,
+    form_status,
+    posted,
+    submit,
+)
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment
 from logbook.maintenance import filtersets, forms, selectors, services, tables
@@ -318,12 +326,12 @@ def work_order_detail(request, pk, forms_in_error=None, status=200):
         context["complete_form"] = forms.CompleteForm(work_order=work_order)
         context["part_lines"] = forms.PartLinesFormSet(prefix="parts")
     if work_order.status == WorkOrderStatus.DONE and context["can_verify"]:
-        context["verify_form"] = forms.VerifyForm()
+        context["verify_form"] = SignatureForm()
         context["send_back_form"] = forms.ReasonForm()
     if work_order.status == WorkOrderStatus.VERIFIED and user.has_perm(
         "maintenance.add_workorderamendment"
     ):
-        context["amend_form"] = forms.AmendForm()
+        context["amend_form"] = AmendmentForm()
     if context["can_cancel"]:
         context["cancel_form"] = forms.ReasonForm()
     context.update(forms_in_error or {})
@@ -363,31 +371,25 @@ def work_order_add(request):
             .filter(pk=request.GET["equipment"])
             .first()
         }
-    form = forms.CorrectiveForm(request.POST or None, user=user, initial=source)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            work_order = services.work_order_create(
-                equipment=data["equipment"],
-                user=user,
-                title=data["title"],
-                description=data["description"],
-                priority=data["priority"],
-                due_at=data["due_at"],
-                assigned_to=data["assigned_to"],
-                downtime_incident=source.get("downtime_incident"),
-                log_entry=source.get("log_entry"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(number)s raised.") % {"number": work_order.number})
-            return redirect(work_order)
+    form = forms.CorrectiveForm(posted(request), user=user, initial=source)
+    work_order = submit(
+        request,
+        form,
+        lambda data: services.work_order_create(
+            user=user,
+            downtime_incident=source.get("downtime_incident"),
+            log_entry=source.get("log_entry"),
+            **data,
+        ),
+    )
+    if work_order:
+        messages.success(request, _("%(number)s raised.") % {"number": work_order.number})
+        return redirect(work_order)
     return render(
         request,
         "maintenance/workorder_form.html",
         {"form": form, "source": source, "title": _("Raise a work order")},
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
@@ -395,17 +397,14 @@ def work_order_add(request):
 @permission_required("maintenance.plan_workorder", raise_exception=True)
 def work_order_edit(request, pk):
     work_order = _work_order(request, pk)
-    form = forms.PlanForm(request.POST or None, instance=work_order, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.work_order_update(
-                work_order=work_order, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Work order saved."))
-            return redirect(work_order)
+    form = forms.PlanForm(posted(request), instance=work_order, user=request.user)
+    if submit(
+        request,
+        form,
+        lambda data: services.work_order_update(work_order=work_order, user=request.user, **data),
+    ):
+        messages.success(request, _("Work order saved."))
+        return redirect(work_order)
     return render(
         request,
         "maintenance/workorder_form.html",
@@ -414,7 +413,7 @@ def work_order_edit(request, pk):
             "title": _("Plan %(number)s") % {"number": work_order.number},
             "wo": work_order,
         },
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
@@ -490,7 +489,7 @@ def work_order_complete(request, pk):
 @permission_required("maintenance.verify_workorder", raise_exception=True)
 @require_POST
 def work_order_verify(request, pk):
-    form = forms.VerifyForm(request.POST)
+    form = SignatureForm(request.POST)
     if not form.is_valid():
         return work_order_detail(request, pk, forms_in_error={"verify_form": form}, status=400)
 
@@ -544,7 +543,7 @@ def work_order_cancel(request, pk):
 @permission_required("maintenance.add_workorderamendment", raise_exception=True)
 @require_POST
 def work_order_amend(request, pk):
-    form = forms.AmendForm(request.POST)
+    form = AmendmentForm(request.POST)
     if not form.is_valid():
         return work_order_detail(request, pk, forms_in_error={"amend_form": form}, status=400)
     return _act(

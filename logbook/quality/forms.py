@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import ScopedModelForm
+from logbook.core.forms import ScopedModelForm, password_field
 from logbook.quality.choices import CharacteristicKind, Disposition
 from logbook.quality.models import Characteristic, InspectionPlan, Nonconformance
 
@@ -171,22 +171,4 @@ class CloseForm(forms.Form):
     preventive_action = forms.CharField(
         label=_("Preventive action"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Closing is signed."),
-    )
-
-
-class AmendForm(forms.Form):
-    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(
-        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class SignForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = password_field(_("Closing is signed."))

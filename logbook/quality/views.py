@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from logbook.core.views import ObjectListView
+from logbook.core.forms import AmendmentForm, PasswordForm
+from logbook.core.views import ObjectListView, form_status, posted, submit
 from logbook.equipment.models import Line
 from logbook.quality import filtersets, forms, selectors, services, tables
 from logbook.quality.choices import NCStatus, Verdict
@@ -154,42 +156,43 @@ def inspection_add(request):
     if not request.GET.get("plan", "").isdigit():
         return render(request, "quality/choose_plan.html", {"plans": plans, "shift": shift})
     plan = get_object_or_404(plans, pk=request.GET["plan"])
-    form = forms.InspectionForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inspection = services.inspection_record(
-                plan=plan,
-                user=user,
-                batch=form.cleaned_data["batch"],
-                sample=form.cleaned_data["sample"],
-                results=form.results(),
-                shift=shift,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+    form = forms.InspectionForm(posted(request), plan=plan)
+    inspection = submit(
+        request,
+        form,
+        lambda data: services.inspection_record(
+            plan=plan,
+            user=user,
+            batch=data["batch"],
+            sample=data["sample"],
+            results=form.results(),
+            shift=shift,
+        ),
+    )
+    if inspection:
+        if inspection.verdict == Verdict.FAIL:
+            messages.error(request, _("Failed: raise a nonconformance for what failed."))
         else:
-            if inspection.verdict == Verdict.FAIL:
-                messages.error(request, _("Failed: raise a nonconformance for what failed."))
-            else:
-                messages.success(request, _("Passed."))
-            return redirect(inspection)
+            messages.success(request, _("Passed."))
+        return redirect(inspection)
     return render(
         request,
         "quality/inspection_form.html",
         {"form": form, "plan": plan, "shift": shift},
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
 @login_required
 @permission_required("quality.view_inspection", raise_exception=True)
-def inspection_detail(request, pk):
+def inspection_detail(request, pk, sign_form=None, status=200):
     inspection = get_object_or_404(
         Inspection.objects.for_user(request.user).select_related(
-            "plan", "line__area__site", "inspector", "shift"
+            "plan", "line__area__site", "inspector", "shift", "signature"
         ),
         pk=pk,
     )
+    can_sign = request.user.has_perm("quality.change_inspection") and not inspection.signature_id
     return render(
         request,
         "quality/inspection_detail.html",
@@ -198,7 +201,9 @@ def inspection_detail(request, pk):
             "measurements": inspection.measurements.select_related("characteristic"),
             "nonconformances": inspection.nonconformances.all(),
             "zone": inspection.line.area.site.timezone,
+            "sign_form": (sign_form or PasswordForm()) if can_sign else None,
         },
+        status=status,
     )
 
 
@@ -227,17 +232,17 @@ def nonconformance_add(request):
         line = get_object_or_404(Line.objects.for_user(user), pk=request.GET["line"])
     if line is None:
         line = user.home_line or Line.objects.for_user(user).first()
-    form = forms.NonconformanceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            nc = services.nonconformance_raise(
-                user=user, line=line, inspection=inspection, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(number)s raised.") % {"number": nc.number})
-            return redirect(nc)
+    form = forms.NonconformanceForm(posted(request), initial=initial)
+    nc = submit(
+        request,
+        form,
+        lambda data: services.nonconformance_raise(
+            user=user, line=line, inspection=inspection, **data
+        ),
+    )
+    if nc:
+        messages.success(request, _("%(number)s raised.") % {"number": nc.number})
+        return redirect(nc)
     return render(
         request,
         "quality/nonconformance_form.html",
@@ -247,7 +252,7 @@ def nonconformance_add(request):
             "line": line,
             "title": _("Raise a nonconformance"),
         },
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
@@ -281,43 +286,49 @@ def nonconformance_detail(request, pk, extra=None, status=200):
             }
         )
     if can_close and nc.status == NCStatus.CLOSED:
-        context["amend_form"] = forms.AmendForm()
+        context["amend_form"] = AmendmentForm()
     context["amendments"] = nc.amendments.select_related("author")
     context.update(extra or {})
     return render(request, "quality/nonconformance_detail.html", context, status=status)
 
 
+def _nc_step(request, pk, form, name, service, done):
+    """One step of a nonconformance's life, posted from its page; refused, the page again (400)."""
+    nc = _nc(request, pk)
+    if submit(request, form, lambda data: service(nc=nc, user=request.user, **data)):
+        messages.success(request, done)
+        return redirect(nc)
+    return nonconformance_detail(request, pk, extra={name: form}, status=400)
+
+
 @login_required
 @permission_required("quality.close_nonconformance", raise_exception=True)
+@require_POST
 def nonconformance_amend(request, pk):
-    nc = _nc(request, pk)
-    form = forms.AmendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.nonconformance_amend(nc=nc, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Amendment recorded; the closed record stays as it was."))
-            return redirect(nc)
-    return nonconformance_detail(request, pk, extra={"amend_form": form}, status=400)
+    return _nc_step(
+        request,
+        pk,
+        AmendmentForm(request.POST),
+        "amend_form",
+        services.nonconformance_amend,
+        _("Amendment recorded; the closed record stays as it was."),
+    )
 
 
 @login_required
 @permission_required("quality.change_inspection", raise_exception=True)
+@require_POST
 def inspection_sign(request, pk):
     inspection = get_object_or_404(Inspection.objects.for_user(request.user), pk=pk)
-    form = forms.SignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_sign(
-                inspection=inspection, user=request.user, password=form.cleaned_data["password"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(inspection)
+    form = PasswordForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.inspection_sign(inspection=inspection, user=request.user, **data),
+    ):
         messages.success(request, _("Inspection signed as reviewed."))
-    return redirect(inspection)
+        return redirect(inspection)
+    return inspection_detail(request, pk, sign_form=form, status=400)
 
 
 @login_required
@@ -325,56 +336,46 @@ def inspection_sign(request, pk):
 def nonconformance_edit(request, pk):
     nc = _nc(request, pk)
     services.refuse_if_closed(nc)  # a closed nonconformance answers 409 on every path
-    form = forms.NonconformanceEditForm(request.POST or None, instance=nc)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.nonconformance_update(nc=nc, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(nc)
+    form = forms.NonconformanceEditForm(posted(request), instance=nc)
+    if submit(
+        request, form, lambda data: services.nonconformance_update(nc=nc, user=request.user, **data)
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(nc)
     return render(
         request,
         "quality/nonconformance_form.html",
         {"form": form, "title": _("Edit %(nc)s") % {"nc": nc.number}, "nc": nc},
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
 @login_required
 @permission_required("quality.close_nonconformance", raise_exception=True)
+@require_POST
 def nonconformance_disposition(request, pk):
-    nc = _nc(request, pk)
-    form = forms.DispositionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.nonconformance_disposition(nc=nc, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Dispositioned."))
-            return redirect(nc)
-    return nonconformance_detail(request, pk, extra={"disposition_form": form}, status=400)
+    return _nc_step(
+        request,
+        pk,
+        forms.DispositionForm(request.POST),
+        "disposition_form",
+        services.nonconformance_disposition,
+        _("Dispositioned."),
+    )
 
 
 @login_required
 @permission_required("quality.close_nonconformance", raise_exception=True)
+@require_POST
 def nonconformance_close(request, pk):
-    nc = _nc(request, pk)
-    form = forms.CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.nonconformance_close(
-                nc=nc, user=request.user, password=data.pop("password"), **data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Closed and signed."))
-            return redirect(nc)
-    return nonconformance_detail(request, pk, extra={"close_form": form}, status=400)
+    return _nc_step(
+        request,
+        pk,
+        forms.CloseForm(request.POST),
+        "close_form",
+        services.nonconformance_close,
+        _("Closed and signed."),
+    )
 
 
 # SPC -----------------------------------------------------------------------------------------

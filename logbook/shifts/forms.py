@@ -139,19 +139,5 @@ class HandoverForm(forms.Form):
         ]
 
 
-class SignOffForm(forms.Form):
-    meaning = forms.ChoiceField(
-        label=_("Meaning of the signature"),
-        choices=[("reviewed", _("Reviewed")), ("approved", _("Approved"))],
-        widget=forms.RadioSelect(attrs={"class": "chips"}),
-        initial="reviewed",
-    )
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Signing is deliberate: re-enter your password."),
-    )
-
-
 class CloseOpenItemForm(forms.Form):
     note = forms.CharField(label=_("How it was dealt with"), required=False)

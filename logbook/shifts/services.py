@@ -143,28 +143,35 @@ def _refuse_double_amendment(model, original) -> None:
         )
 
 
+def _record_update(record, user, author_field: str, fields: dict, editable):
+    """Edit an entry or counts of an unsigned shift: their author, or a supervisor of the site."""
+    _refuse_if_signed(_lock_shift(record.shift))
+    _check_owner(record, user, author_field)
+    for name in editable:
+        if name in fields:
+            setattr(record, name, fields[name])
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _record_delete(record, user, author_field: str) -> None:
+    _refuse_if_signed(_lock_shift(record.shift))
+    _check_owner(record, user, author_field)
+    if record.amends_id or type(record).objects.filter(amends=record).exists():
+        raise ValidationError(_("An amendment and its original are kept together."))
+    record.delete()
+
+
 @transaction.atomic
 def log_entry_update(*, entry: LogEntry, user, **fields) -> LogEntry:
-    """Edit an entry of an unsigned shift: its author, or a supervisor of the site."""
-    shift = _lock_shift(entry.shift)
-    _refuse_if_signed(shift)
-    _check_owner(entry, user, "author")
-    for name in ("text", "category", "occurred_at", "equipment"):
-        if name in fields:
-            setattr(entry, name, fields[name])
-    entry.full_clean()
-    entry.save()
-    return entry
+    editable = ("text", "category", "occurred_at", "equipment")
+    return _record_update(entry, user, "author", fields, editable)
 
 
 @transaction.atomic
 def log_entry_delete(*, entry: LogEntry, user) -> None:
-    shift = _lock_shift(entry.shift)
-    _refuse_if_signed(shift)
-    _check_owner(entry, user, "author")
-    if entry.amends_id or LogEntry.objects.filter(amends=entry).exists():
-        raise ValidationError(_("An amendment and its original are kept together."))
-    entry.delete()
+    _record_delete(entry, user, "author")
 
 
 @transaction.atomic
@@ -181,26 +188,17 @@ def production_record_add(*, shift: Shift, user, amends=None, amend_reason="", *
     return record
 
 
+COUNTS = ("product", "produced_count", "good_count", "ideal_cycle_time_s", "planned_stop_minutes")
+
+
 @transaction.atomic
 def production_record_update(*, record: ProductionRecord, user, **counts) -> ProductionRecord:
-    shift = _lock_shift(record.shift)
-    _refuse_if_signed(shift)
-    _check_owner(record, user, "recorded_by")
-    for name, value in counts.items():
-        setattr(record, name, value)
-    record.full_clean()
-    record.save()
-    return record
+    return _record_update(record, user, "recorded_by", counts, COUNTS)
 
 
 @transaction.atomic
 def production_record_delete(*, record: ProductionRecord, user) -> None:
-    shift = _lock_shift(record.shift)
-    _refuse_if_signed(shift)
-    _check_owner(record, user, "recorded_by")
-    if record.amends_id or ProductionRecord.objects.filter(amends=record).exists():
-        raise ValidationError(_("An amendment and its original are kept together."))
-    record.delete()
+    _record_delete(record, user, "recorded_by")
 
 
 @transaction.atomic

@@ -7,10 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logbook.core.forms import SignatureForm
 from logbook.core.views import (
     ObjectCreateView,
     ObjectListView,
     ObjectUpdateView,
+    form_status,
+    posted,
+    submit,
 )
 from logbook.downtime.selectors import shift_downtime
 from logbook.equipment.models import Equipment, Line
@@ -93,7 +97,7 @@ def shift_detail(request, pk):
         if not hasattr(shift, "handover") and user.has_perm("shifts.add_handover"):
             context["handover_form"] = forms.HandoverForm()
         if shift.status == "handed_over" and user.has_perm("shifts.sign_shift"):
-            context["sign_off_form"] = forms.SignOffForm()
+            context["sign_off_form"] = SignatureForm()
     context["can_amend"] = shift.is_signed and user.has_perm("shifts.add_logentry")
     context["can_edit_any"] = user.has_perm("shifts.change_any_logentry")
     context["can_audit"] = user.has_perm("accounts.view_audit_trail")
@@ -207,91 +211,6 @@ def _entry_form_page(request, shift, form, title, status=200):
     )
 
 
-@login_required
-@permission_required("shifts.add_logentry", raise_exception=True)
-def log_entry_add(request, pk):
-    shift = _visible_shift(request, pk)
-    if request.method != "POST":
-        initial = {"equipment": request.GET.get("equipment", "")}
-        form = forms.LogEntryForm(user=request.user, shift=shift, initial=initial)
-        return _entry_form_page(request, shift, form, _("New log entry"))
-    form = forms.LogEntryForm(request.POST, user=request.user, shift=shift)
-    if form.is_valid():
-        try:
-            services.log_entry_add(shift=shift, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Entry added."))
-            return redirect(shift)
-    return _entry_form_page(request, shift, form, _("New log entry"), status=400)
-
-
-@login_required
-@permission_required("shifts.change_logentry", raise_exception=True)
-def log_entry_edit(request, pk):
-    entry = get_object_or_404(
-        LogEntry.objects.for_user(request.user).select_related("shift__line__area__site"), pk=pk
-    )
-    shift = entry.shift
-    if request.method != "POST":
-        form = forms.LogEntryForm(instance=entry, user=request.user, shift=shift)
-        return _entry_form_page(request, shift, form, _("Edit log entry"))
-    form = forms.LogEntryForm(request.POST, instance=entry, user=request.user, shift=shift)
-    if form.is_valid():
-        try:
-            services.log_entry_update(entry=entry, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Entry saved."))
-            return redirect(shift)
-    return _entry_form_page(request, shift, form, _("Edit log entry"), status=400)
-
-
-@login_required
-@permission_required("shifts.add_logentry", raise_exception=True)
-def log_entry_amend(request, pk):
-    original = get_object_or_404(
-        LogEntry.objects.for_user(request.user).select_related(
-            "shift__line__area__site", "equipment"
-        ),
-        pk=pk,
-    )
-    shift = original.shift
-    title = _("Amend the entry of %(time)s") % {
-        "time": timezone.localtime(original.occurred_at, shift.site.zone).strftime("%H:%M")
-    }
-    if request.method != "POST":
-        form = forms.AmendLogEntryForm(
-            user=request.user,
-            shift=shift,
-            original=original,
-            initial={
-                "category": original.category,
-                "equipment": original.equipment,
-                "text": original.text,
-            },
-        )
-        return _entry_form_page(request, shift, form, title)
-    form = forms.AmendLogEntryForm(request.POST, user=request.user, shift=shift, original=original)
-    if form.is_valid():
-        try:
-            services.log_entry_add(
-                shift=shift,
-                user=request.user,
-                amends=original,
-                occurred_at=original.occurred_at,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Amendment recorded; the original stays visible."))
-            return redirect(shift)
-    return _entry_form_page(request, shift, form, title, status=400)
-
-
 def _production_form_page(request, shift, form, title, status=200):
     return render(
         request,
@@ -301,80 +220,146 @@ def _production_form_page(request, shift, form, title, status=200):
     )
 
 
+def _shift_record_form(request, shift, form, *, page, title, save, done):
+    """A form for one record of a shift: saved through ``save`` (a service), back to the shift."""
+    if submit(request, form, save):
+        messages.success(request, done)
+        return redirect(shift)
+    return page(request, shift, form, title, status=form_status(form))
+
+
+def _scoped(model, request, pk):
+    return get_object_or_404(
+        model.objects.for_user(request.user).select_related("shift__line__area__site"), pk=pk
+    )
+
+
+@login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
+def log_entry_add(request, pk):
+    shift = _visible_shift(request, pk)
+    form = forms.LogEntryForm(
+        posted(request),
+        user=request.user,
+        shift=shift,
+        initial={"equipment": request.GET.get("equipment", "")},
+    )
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_entry_form_page,
+        title=_("New log entry"),
+        save=lambda data: services.log_entry_add(shift=shift, user=request.user, **data),
+        done=_("Entry added."),
+    )
+
+
+@login_required
+@permission_required("shifts.change_logentry", raise_exception=True)
+def log_entry_edit(request, pk):
+    entry = _scoped(LogEntry, request, pk)
+    form = forms.LogEntryForm(posted(request), instance=entry, user=request.user, shift=entry.shift)
+    return _shift_record_form(
+        request,
+        entry.shift,
+        form,
+        page=_entry_form_page,
+        title=_("Edit log entry"),
+        save=lambda data: services.log_entry_update(entry=entry, user=request.user, **data),
+        done=_("Entry saved."),
+    )
+
+
+@login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
+def log_entry_amend(request, pk):
+    original = _scoped(LogEntry, request, pk)
+    shift = original.shift
+    form = forms.AmendLogEntryForm(
+        posted(request),
+        user=request.user,
+        shift=shift,
+        original=original,
+        initial={name: getattr(original, name) for name in ("category", "equipment", "text")},
+    )
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_entry_form_page,
+        title=_("Amend the entry of %(time)s")
+        % {"time": timezone.localtime(original.occurred_at, shift.site.zone).strftime("%H:%M")},
+        save=lambda data: services.log_entry_add(
+            shift=shift,
+            user=request.user,
+            amends=original,
+            occurred_at=original.occurred_at,
+            **data,
+        ),
+        done=_("Amendment recorded; the original stays visible."),
+    )
+
+
 @login_required
 @permission_required("shifts.add_productionrecord", raise_exception=True)
 def production_add(request, pk):
     shift = _visible_shift(request, pk)
-    if request.method != "POST":
-        form = forms.ProductionRecordForm(user=request.user, shift=shift)
-        return _production_form_page(request, shift, form, _("Production counts"))
-    form = forms.ProductionRecordForm(request.POST, user=request.user, shift=shift)
-    if form.is_valid():
-        try:
-            services.production_record_add(shift=shift, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Counts recorded."))
-            return redirect(shift)
-    return _production_form_page(request, shift, form, _("Production counts"), status=400)
+    form = forms.ProductionRecordForm(posted(request), user=request.user, shift=shift)
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_production_form_page,
+        title=_("Production counts"),
+        save=lambda data: services.production_record_add(shift=shift, user=request.user, **data),
+        done=_("Counts recorded."),
+    )
 
 
 @login_required
 @permission_required("shifts.change_productionrecord", raise_exception=True)
 def production_edit(request, pk):
-    record = get_object_or_404(
-        ProductionRecord.objects.for_user(request.user).select_related("shift__line__area__site"),
-        pk=pk,
+    record = _scoped(ProductionRecord, request, pk)
+    form = forms.ProductionRecordForm(
+        posted(request), instance=record, user=request.user, shift=record.shift
     )
-    shift = record.shift
-    if request.method != "POST":
-        form = forms.ProductionRecordForm(instance=record, user=request.user, shift=shift)
-        return _production_form_page(request, shift, form, _("Edit production counts"))
-    form = forms.ProductionRecordForm(request.POST, instance=record, user=request.user, shift=shift)
-    if form.is_valid():
-        try:
-            services.production_record_update(record=record, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Counts saved."))
-            return redirect(shift)
-    return _production_form_page(request, shift, form, _("Edit production counts"), status=400)
+    return _shift_record_form(
+        request,
+        record.shift,
+        form,
+        page=_production_form_page,
+        title=_("Edit production counts"),
+        save=lambda data: services.production_record_update(
+            record=record, user=request.user, **data
+        ),
+        done=_("Counts saved."),
+    )
 
 
 @login_required
 @permission_required("shifts.add_productionrecord", raise_exception=True)
 def production_amend(request, pk):
-    original = get_object_or_404(
-        ProductionRecord.objects.for_user(request.user).select_related("shift__line__area__site"),
-        pk=pk,
-    )
+    original = _scoped(ProductionRecord, request, pk)
     shift = original.shift
-    title = _("Amend counts of %(product)s") % {"product": original.product}
-    fields = forms.ProductionRecordForm.Meta.fields
-    if request.method != "POST":
-        form = forms.AmendProductionRecordForm(
-            user=request.user,
-            shift=shift,
-            original=original,
-            initial={name: getattr(original, name) for name in fields},
-        )
-        return _production_form_page(request, shift, form, title)
     form = forms.AmendProductionRecordForm(
-        request.POST, user=request.user, shift=shift, original=original
+        posted(request),
+        user=request.user,
+        shift=shift,
+        original=original,
+        initial={name: getattr(original, name) for name in forms.ProductionRecordForm.Meta.fields},
     )
-    if form.is_valid():
-        try:
-            services.production_record_add(
-                shift=shift, user=request.user, amends=original, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Amendment recorded; the original stays visible."))
-            return redirect(shift)
-    return _production_form_page(request, shift, form, title, status=400)
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_production_form_page,
+        title=_("Amend counts of %(product)s") % {"product": original.product},
+        save=lambda data: services.production_record_add(
+            shift=shift, user=request.user, amends=original, **data
+        ),
+        done=_("Amendment recorded; the original stays visible."),
+    )
 
 
 # Handover, acknowledgement, sign-off ---------------------------------------------------------
@@ -386,20 +371,12 @@ def production_amend(request, pk):
 def shift_hand_over(request, pk):
     shift = _visible_shift(request, pk)
     form = forms.HandoverForm(request.POST)
-    if not form.is_valid():
-        return _bad_request(request, "shifts/handover_form.html", {"shift": shift, "form": form})
-    try:
-        services.shift_hand_over(
-            shift=shift,
-            user=request.user,
-            summary=form.cleaned_data["summary"],
-            open_items=form.cleaned_data["open_items"],
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return _bad_request(request, "shifts/handover_form.html", {"shift": shift, "form": form})
-    messages.success(request, _("Shift handed over."))
-    return redirect(shift)
+    if submit(
+        request, form, lambda data: services.shift_hand_over(shift=shift, user=request.user, **data)
+    ):
+        messages.success(request, _("Shift handed over."))
+        return redirect(shift)
+    return _bad_request(request, "shifts/handover_form.html", {"shift": shift, "form": form})
 
 
 @login_required
@@ -422,20 +399,12 @@ def handover_acknowledge(request, pk):
 @require_POST
 def shift_sign_off(request, pk):
     shift = _visible_shift(request, pk)
-    form = forms.SignOffForm(request.POST)
-    if form.is_valid():
-        try:
-            services.shift_sign_off(
-                shift=shift,
-                user=request.user,
-                password=form.cleaned_data["password"],
-                meaning=form.cleaned_data["meaning"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Shift signed off."))
-            return redirect(shift)
+    form = SignatureForm(request.POST)
+    if submit(
+        request, form, lambda data: services.shift_sign_off(shift=shift, user=request.user, **data)
+    ):
+        messages.success(request, _("Shift signed off."))
+        return redirect(shift)
     return _bad_request(request, "shifts/sign_off_form.html", {"shift": shift, "form": form})
 
 

@@ -1,19 +1,11 @@
 import csv
 import io
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from logbook.downtime import services
 from logbook.downtime.models import DowntimeIncident
 from tests.factories import EquipmentFactory
+from tests.queries import queries
 from tests.timeline import at
-
-
-def _count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_machine_down_takes_a_few_fields(as_user, technician, frozen, filler):
@@ -179,7 +171,7 @@ def test_the_list_runs_a_constant_number_of_queries(
 ):
     client = as_user(supervisor)
     services.incident_open(equipment=filler, user=technician, started_at=at(1), ended_at=at(2))
-    few = _count(client, "/downtime/")
+    few = queries(client, "/downtime/")
     for hour in range(2, 9):
         machine = EquipmentFactory(line=filler.line)
         services.incident_open(
@@ -189,7 +181,7 @@ def test_the_list_runs_a_constant_number_of_queries(
             ended_at=at(hour, 30),
             reason=reasons["jam"],
         )
-    assert _count(client, "/downtime/") == few
+    assert queries(client, "/downtime/") == few
 
 
 def test_other_sites_incidents_are_404(as_user, outsider, technician, frozen, filler):

@@ -2,14 +2,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from logbook.equipment.models import Equipment, MeterReading, Site
 from logbook.equipment.services import meter_reading_record
 from tests.conftest import external_references
 from tests.factories import EquipmentClassFactory, EquipmentFactory, LineFactory
+from tests.queries import queries
 
 ENDPOINTS = [
     "/api/sites/",
@@ -195,17 +194,12 @@ def test_session_authentication_works_too(client, technician, filler):
 def test_the_list_endpoint_runs_a_constant_number_of_queries(api, supervisor, site):
     client = api(supervisor)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/api/equipment/?page_size=500").status_code == 200
-        return len(queries)
-
     line = LineFactory(area__site=site)
     EquipmentFactory.create_batch(5, line=line)
-    few = count()
+    few = queries(client, "/api/equipment/?page_size=500")
     for _ in range(195):
         EquipmentFactory(line=line, equipment_class=EquipmentClassFactory())
-    assert count() == few
+    assert queries(client, "/api/equipment/?page_size=500") == few
 
 
 def test_the_schema_lists_every_endpoint(client, db):

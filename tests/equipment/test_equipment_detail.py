@@ -7,6 +7,7 @@ import segno
 from logbook.equipment.qr import qr_svg
 from logbook.equipment.services import meter_reading_record
 from tests.factories import EquipmentFactory, MeterFactory
+from tests.queries import queries
 
 
 def test_it_shows_the_place_in_the_hierarchy_parent_and_components(as_user, technician, filler):
@@ -76,18 +77,9 @@ def test_technicians_see_no_edit_button(as_user, technician, planner, filler):
 def test_the_detail_page_runs_a_constant_number_of_queries(
     as_user, technician, filler, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = as_user(technician)
-
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            client.get(f"/equipment/{filler.pk}/")
-        return len(queries)
-
-    few = count()
+    few = queries(client, f"/equipment/{filler.pk}/")
     for i in range(10):
         MeterFactory(equipment=filler, name=f"Meter {i}")
         EquipmentFactory(line=filler.line, parent=filler)
-    assert count() == few
+    assert queries(client, f"/equipment/{filler.pk}/") == few

@@ -6,6 +6,7 @@ import pytest
 
 from logbook.equipment.choices import Criticality, EquipmentStatus
 from tests.factories import EquipmentClassFactory, EquipmentFactory, LineFactory
+from tests.queries import queries
 
 URL = "/equipment/"
 
@@ -124,22 +125,13 @@ def test_the_export_holds_every_page_not_only_the_first(as_user, supervisor, lin
     assert len(rows) == 30
 
 
-def _count_queries(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"{URL}?per_page=500").status_code == 200
-    return len(queries)
-
-
 def test_the_list_runs_the_same_number_of_queries_for_5_or_200_rows(
     as_user, supervisor, site, filler_class
 ):
     client = as_user(supervisor)
     lines = [LineFactory(area__site=site) for _ in range(3)]
     parents = [EquipmentFactory(line=lines[i % 3], equipment_class=filler_class) for i in range(5)]
-    few = _count_queries(client)
+    few = queries(client, f"{URL}?per_page=500")
     # More areas and lines too: the filter form's choices must not cost a query each.
     lines += [LineFactory(area__site=site) for _ in range(20)]
     for i in range(195):
@@ -148,5 +140,5 @@ def test_the_list_runs_the_same_number_of_queries_for_5_or_200_rows(
             equipment_class=EquipmentClassFactory(),
             parent=parents[i % 5] if i % 2 else None,
         )
-    many = _count_queries(client)
+    many = queries(client, f"{URL}?per_page=500")
     assert few == many

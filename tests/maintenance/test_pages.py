@@ -1,19 +1,11 @@
 import datetime
 from decimal import Decimal
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from logbook.maintenance import services
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 from tests.factories import PASSWORD, EquipmentFactory
+from tests.queries import queries
 from tests.timeline import TODAY, at
-
-
-def _count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def _order(pm_schedule):
@@ -240,7 +232,7 @@ def test_lists_run_a_constant_number_of_queries(as_user, supervisor, technician,
         )
     )
     few = {
-        url: _count(client, url)
+        url: queries(client, url)
         for url in ("/maintenance/", "/maintenance/plan/", "/maintenance/schedules/")
     }
     for number in range(15):
@@ -256,7 +248,7 @@ def test_lists_run_a_constant_number_of_queries(as_user, supervisor, technician,
             )
         )
     for url, count in few.items():
-        assert _count(client, url) == count, url
+        assert queries(client, url) == count, url
 
 
 def test_other_sites_work_orders_are_404(as_user, outsider, technician, filler, frozen):
@@ -281,3 +273,22 @@ def test_supervisors_manage_certifications_technicians_do_not(
     bad = dict(data, expires_on="2025-01-01", reference="C-2")
     response = as_user(supervisor).post("/maintenance/certifications/add/", bad)
     assert response.status_code == 400
+
+
+def test_the_home_page_counts_overdue_work_in_a_constant_number_of_queries(
+    as_user, planner, technician, filler, frozen
+):
+    client = as_user(planner)
+
+    def raise_order(title, days_ago):
+        due = at(8, day=TODAY - datetime.timedelta(days=days_ago))
+        services.work_order_create(equipment=filler, user=technician, title=title, due_at=due)
+
+    raise_order("Late", 3)
+    raise_order("Due today", 0)
+    assert "1 overdue" in client.get("/").content.decode()
+    few = queries(client, "/")
+    for number in range(10):
+        raise_order(f"Late {number}", 5)
+    assert queries(client, "/") == few
+    assert "11 overdue" in client.get("/").content.decode()

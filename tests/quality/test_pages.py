@@ -1,12 +1,11 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from logbook.quality import services
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
 from tests.factories import PASSWORD
+from tests.queries import queries
 
 
 @pytest.fixture
@@ -178,16 +177,11 @@ def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, p
 def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):
     client = as_user(quality)
 
-    def count(url):
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
     _post_inspection(as_user(technician), plan, "500.0")
-    few = count("/quality/")
+    few = queries(client, "/quality/")
     for _ in range(12):
         _post_inspection(as_user(technician), plan, "501.0")
-    assert count("/quality/") == few
+    assert queries(client, "/quality/") == few
 
 
 def test_other_sites_records_are_404(as_user, outsider, technician, plan):
@@ -229,3 +223,25 @@ def test_quality_signs_an_inspection_and_amends_a_closed_nonconformance(
     )
     assert response.status_code == 302
     assert "Batch B-8 too" in client.get(f"/quality/nonconformances/{nc.pk}/").content.decode()
+
+
+def test_the_inspection_page_offers_the_signature_to_quality_staff_only(
+    as_user, technician, quality, plan
+):
+    _post_inspection(as_user(technician), plan, "500.0")
+    url = f"/quality/inspections/{Inspection.objects.get().pk}/"
+    assert "Sign as reviewed" not in as_user(technician).get(url).content.decode()
+    client = as_user(quality)
+    assert "Sign as reviewed" in client.get(url).content.decode()
+
+    refused = client.post(f"{url}sign/", {"password": "not mine"})
+    assert refused.status_code == 400
+    assert "The password is not correct: nothing was signed." in refused.content.decode()
+    assert Inspection.objects.get().signature is None
+    assert client.get(f"{url}sign/").status_code == 405
+
+    assert client.post(f"{url}sign/", {"password": PASSWORD}).status_code == 302
+    again = client.post(f"{url}sign/", {"password": PASSWORD})
+    assert again.status_code == 409
+    assert "already signed" in again.content.decode()
+    assert "Sign as reviewed" not in client.get(url).content.decode()

@@ -1,10 +1,9 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from logbook.shifts import services
 from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
 from tests.factories import PASSWORD
+from tests.queries import queries
 from tests.timeline import at
 
 ENDPOINTS = [
@@ -205,11 +204,6 @@ def test_the_shift_list_endpoint_runs_a_constant_number_of_queries(
 
     client = api(supervisor)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/api/shifts/").status_code == 200
-        return len(queries)
-
     def add(days_ago):
         shift = services.shift_start(
             line=line,
@@ -221,8 +215,8 @@ def test_the_shift_list_endpoint_runs_a_constant_number_of_queries(
         return shift
 
     add(1)
-    few = count()
+    few = queries(client, "/api/shifts/")
     for days_ago in range(2, 30):
         add(days_ago)
-    assert count() == few
+    assert queries(client, "/api/shifts/") == few
     assert Shift.objects.count() == 29

@@ -2,20 +2,12 @@ import csv
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from logbook.shifts import services
 from logbook.shifts.models import LogEntry, ProductionRecord, Shift
 from tests.factories import PASSWORD, EquipmentFactory
+from tests.queries import queries
 from tests.timeline import TODAY, at
-
-
-def _count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
 
 # My shift ------------------------------------------------------------------------------------
 
@@ -111,7 +103,7 @@ def test_the_shift_page_runs_a_constant_number_of_queries(
     services.log_entry_add(
         shift=shift, user=technician, text="one", category="note", occurred_at=at(7)
     )
-    few = _count(client, f"/shifts/{shift.pk}/")
+    few = queries(client, f"/shifts/{shift.pk}/")
     for minute in range(40):
         services.log_entry_add(
             shift=shift,
@@ -130,7 +122,7 @@ def test_the_shift_page_runs_a_constant_number_of_queries(
             ideal_cycle_time_s=1,
             planned_stop_minutes=0,
         )
-    assert _count(client, f"/shifts/{shift.pk}/") == few
+    assert queries(client, f"/shifts/{shift.pk}/") == few
 
 
 def test_a_technician_adds_an_entry(as_user, technician, shift, filler, frozen):
@@ -348,7 +340,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     import datetime
 
     client = as_user(supervisor)
-    few = _count(client, "/shifts/")
+    few = queries(client, "/shifts/")
     for days_ago in range(3, 40):
         shift = services.shift_start(
             line=line,
@@ -357,7 +349,7 @@ def test_the_list_runs_a_constant_number_of_queries(
             user=technician,
         )
         services.shift_hand_over(shift=shift, user=technician, summary="ok")
-    assert _count(client, "/shifts/") == few
+    assert queries(client, "/shifts/") == few
 
 
 def test_the_list_shows_only_the_users_sites(as_user, outsider, week):
