@@ -32,6 +32,40 @@ def django_errors_to_drf(error: DjangoValidationError) -> serializers.Validation
     return serializers.ValidationError({"detail": error.messages})
 
 
+def read_input(serializer_class, request) -> dict:
+    """The validated body of an action (400 with the reasons when it is not valid)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class SignatureSerializer(serializers.Serializer):
+    """An electronic signature, read-only: who, when, meaning what."""
+
+    signer = serializers.IntegerField(source="signer_id", read_only=True)
+    signer_name = serializers.CharField(read_only=True)
+    signed_at = serializers.DateTimeField(read_only=True)
+    meaning = serializers.CharField(read_only=True)
+
+
+class AmendmentSerializer(serializers.Serializer):
+    """A correction kept beside a record that no longer changes (core.models.Amendment)."""
+
+    text = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class AmendmentInput(serializers.Serializer):
+    text = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class PasswordInput(serializers.Serializer):
+    password = serializers.CharField(style={"input_type": "password"})
+
+
 class CleanModelSerializer(serializers.ModelSerializer):
     """A model serializer that runs the model's own ``full_clean()``: one set of row rules.
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.core.api import CleanModelSerializer, RegisterViewSet, read_input
 from logbook.downtime import filtersets, services
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import EquipmentEvent
@@ -154,19 +154,15 @@ class DowntimeIncidentViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentCloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.incident_close(incident=incident, user=request.user, **data.validated_data)
-        )
+        data = read_input(IncidentCloseInput, request)
+        return self._respond(services.incident_close(incident=incident, user=request.user, **data))
 
     @extend_schema(request=AmendInput, responses=DowntimeIncidentSerializer)
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         original = self.get_object()
-        data = AmendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = read_input(AmendInput, request)
+        fields = dict(data)
         amendment = services.incident_amend(
             original=original,
             user=request.user,
@@ -192,14 +188,13 @@ class DowntimeIncidentViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path=r"(?P<stage>responded|repaired|ended)")
     def stage(self, request, pk=None, stage=None):
         incident = self.get_object()
-        data = StageInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = read_input(StageInput, request)
         return self._respond(
             services.incident_stage(
                 incident=incident,
                 user=request.user,
                 stage=f"{stage}_at",
-                at=data.validated_data.get("at"),
+                at=data.get("at"),
             )
         )
 

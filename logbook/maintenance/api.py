@@ -7,7 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from logbook.accounts.models import Certification
-from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.core.api import (
+    AmendmentInput,
+    AmendmentSerializer,
+    CleanModelSerializer,
+    RegisterViewSet,
+    SignatureSerializer,
+    read_input,
+)
 from logbook.maintenance import filtersets, services
 from logbook.maintenance.models import (
     ChecklistItem,
@@ -107,6 +114,8 @@ class WorkOrderSerializer(CleanModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     parts_used = PartUsageSerializer(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
+    signature = SignatureSerializer(read_only=True, allow_null=True)
+    amendments = AmendmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = WorkOrder
@@ -136,6 +145,8 @@ class WorkOrderSerializer(CleanModelSerializer):
             "overdue",
             "checklist",
             "parts_used",
+            "signature",
+            "amendments",
         ]
         read_only_fields = [
             "kind",
@@ -198,9 +209,9 @@ class ReasonInput(serializers.Serializer):
 class WorkOrderViewSet(RegisterViewSet):
     """Work orders. POST raises a corrective one; preventive ones come from the generator."""
 
-    queryset = WorkOrder.objects.select_related("equipment__line__area__site").prefetch_related(
-        "checklist", "parts_used"
-    )
+    queryset = WorkOrder.objects.select_related(
+        "equipment__line__area__site", "signature"
+    ).prefetch_related("checklist", "parts_used", "amendments")
     serializer_class = WorkOrderSerializer
     filterset_class = filtersets.WorkOrderFilterSet
     action_permissions = {
@@ -212,6 +223,7 @@ class WorkOrderViewSet(RegisterViewSet):
         "verify": ["maintenance.verify_workorder"],
         "reopen": ["maintenance.verify_workorder"],
         "cancel": ["maintenance.plan_workorder"],
+        "amend": ["maintenance.add_workorderamendment"],
     }
 
     def perform_create(self, serializer):
@@ -233,12 +245,6 @@ class WorkOrderViewSet(RegisterViewSet):
     def _done(self, work_order):
         return Response(self.get_serializer(self.get_queryset().get(pk=work_order.pk)).data)
 
-    @staticmethod
-    def _input(serializer_class, request):
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
@@ -256,7 +262,7 @@ class WorkOrderViewSet(RegisterViewSet):
     @extend_schema(request=CompleteInput, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        data = dict(self._input(CompleteInput, request))
+        data = dict(read_input(CompleteInput, request))
         results = data.pop("checklist")
         return self._done(
             services.work_order_complete(
@@ -269,7 +275,7 @@ class WorkOrderViewSet(RegisterViewSet):
     def verify(self, request, pk=None):
         return self._done(
             services.work_order_verify(
-                work_order=self.get_object(), user=request.user, **self._input(VerifyInput, request)
+                work_order=self.get_object(), user=request.user, **read_input(VerifyInput, request)
             )
         )
 
@@ -278,7 +284,7 @@ class WorkOrderViewSet(RegisterViewSet):
     def reopen(self, request, pk=None):
         return self._done(
             services.work_order_send_back(
-                work_order=self.get_object(), user=request.user, **self._input(ReasonInput, request)
+                work_order=self.get_object(), user=request.user, **read_input(ReasonInput, request)
             )
         )
 
@@ -287,9 +293,21 @@ class WorkOrderViewSet(RegisterViewSet):
     def cancel(self, request, pk=None):
         return self._done(
             services.work_order_cancel(
-                work_order=self.get_object(), user=request.user, **self._input(ReasonInput, request)
+                work_order=self.get_object(), user=request.user, **read_input(ReasonInput, request)
             )
         )
+
+    @extend_schema(request=AmendmentInput, responses={201: WorkOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        """A correction to a verified work order, kept beside it (the order does not change)."""
+        work_order = self.get_object()
+        services.work_order_amend(
+            work_order=work_order, user=request.user, **read_input(AmendmentInput, request)
+        )
+        response = self._done(work_order)
+        response.status_code = 201
+        return response
 
 
 class ScheduleViewSet(RegisterViewSet):

@@ -1,8 +1,20 @@
 from django.db import transaction
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.core.api import (
+    AmendmentInput,
+    AmendmentSerializer,
+    CleanModelSerializer,
+    PasswordInput,
+    RegisterViewSet,
+    SignatureSerializer,
+    read_input,
+)
 from logbook.quality import filtersets, services
+from logbook.quality.choices import Disposition
 from logbook.quality.models import (
     Characteristic,
     Inspection,
@@ -87,6 +99,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 class InspectionSerializer(CleanModelSerializer):
     measurements = MeasurementSerializer(many=True)
+    signature = SignatureSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Inspection
@@ -101,6 +114,7 @@ class InspectionSerializer(CleanModelSerializer):
             "inspected_at",
             "verdict",
             "measurements",
+            "signature",
         ]
         read_only_fields = ["line", "inspector", "verdict"]
         extra_kwargs = {"inspected_at": {"required": False}}
@@ -129,6 +143,9 @@ class InspectionSerializer(CleanModelSerializer):
 
 
 class NonconformanceSerializer(CleanModelSerializer):
+    signature = SignatureSerializer(read_only=True, allow_null=True)
+    amendments = AmendmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Nonconformance
         fields = [
@@ -148,6 +165,8 @@ class NonconformanceSerializer(CleanModelSerializer):
             "preventive_action",
             "raised_by",
             "raised_at",
+            "signature",
+            "amendments",
         ]
         read_only_fields = ["status", "disposition", "raised_by", "raised_at"]
 
@@ -178,19 +197,79 @@ class InspectionPlanViewSet(RegisterViewSet):
     filterset_class = filtersets.InspectionPlanFilterSet
 
 
+class DispositionInput(serializers.Serializer):
+    disposition = serializers.ChoiceField(choices=Disposition.choices)
+    containment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CloseInput(PasswordInput):
+    root_cause = serializers.CharField()
+    corrective_action = serializers.CharField()
+    preventive_action = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class InspectionViewSet(RegisterViewSet):
-    """Inspections are recorded, never edited: their verdict stands."""
+    """Inspections are recorded, never edited: their verdict stands. Quality staff sign them."""
 
     http_method_names = ["get", "post", "head", "options"]
-    queryset = Inspection.objects.prefetch_related("measurements__characteristic")
+    queryset = Inspection.objects.select_related("signature").prefetch_related(
+        "measurements__characteristic"
+    )
     serializer_class = InspectionSerializer
     filterset_class = filtersets.InspectionFilterSet
+    action_permissions = {"sign": ["quality.change_inspection"]}
+
+    @extend_schema(request=PasswordInput, responses=InspectionSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """Sign the inspection as reviewed (password re-entered); it never changes again."""
+        inspection = services.inspection_sign(
+            inspection=self.get_object(), user=request.user, **read_input(PasswordInput, request)
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=inspection.pk)).data)
 
 
 class NonconformanceViewSet(RegisterViewSet):
-    queryset = Nonconformance.objects.all()
+    """Nonconformances: raised, dispositioned, closed with a signature; then only amended."""
+
+    queryset = Nonconformance.objects.select_related("signature").prefetch_related("amendments")
     serializer_class = NonconformanceSerializer
     filterset_class = filtersets.NonconformanceFilterSet
+    action_permissions = {
+        name: ["quality.close_nonconformance"] for name in ("disposition", "close", "amend")
+    }
+
+    def _respond(self, nc, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=nc.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    @extend_schema(request=DispositionInput, responses=NonconformanceSerializer)
+    @action(detail=True, methods=["post"])
+    def disposition(self, request, pk=None):
+        """Decide what happens to the product: rework, scrap, use as is, return to supplier."""
+        nc = services.nonconformance_disposition(
+            nc=self.get_object(), user=request.user, **read_input(DispositionInput, request)
+        )
+        return self._respond(nc)
+
+    @extend_schema(request=CloseInput, responses=NonconformanceSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close with root cause and actions, signed as approved (password re-entered)."""
+        nc = services.nonconformance_close(
+            nc=self.get_object(), user=request.user, **read_input(CloseInput, request)
+        )
+        return self._respond(nc)
+
+    @extend_schema(request=AmendmentInput, responses={201: NonconformanceSerializer})
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        """A correction to a closed nonconformance, kept beside it."""
+        nc = self.get_object()
+        services.nonconformance_amend(
+            nc=nc, user=request.user, **read_input(AmendmentInput, request)
+        )
+        return self._respond(nc, status.HTTP_201_CREATED)
 
 
 ROUTES = [

@@ -198,6 +198,9 @@ def inspection_record(
 
 @transaction.atomic
 def inspection_sign(*, inspection: Inspection, user, password: str) -> Inspection:
+    """Quality staff sign an inspection as reviewed; from then on it never changes."""
+    if not user.has_perm("quality.change_inspection"):
+        raise PermissionDenied(_("Quality staff sign inspections."))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.signature_id:
         raise RecordLocked(_("This inspection is already signed."))

@@ -4,7 +4,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from logbook.core.api import CleanModelSerializer, RegisterViewSet, ScopedViewSetMixin
+from logbook.core.api import (
+    CleanModelSerializer,
+    RegisterViewSet,
+    ScopedViewSetMixin,
+    SignatureSerializer,
+    read_input,
+)
 from logbook.shifts import filtersets, selectors, services
 from logbook.shifts.choices import ShiftStatus
 from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
@@ -19,13 +25,6 @@ class ShiftPatternSerializer(CleanModelSerializer):
     class Meta:
         model = ShiftPattern
         fields = ["id", "site", "name", "start_time", "end_time", "active"]
-
-
-class SignatureSerializer(serializers.Serializer):
-    signer = serializers.IntegerField(source="signer_id")
-    signer_name = serializers.CharField()
-    signed_at = serializers.DateTimeField()
-    meaning = serializers.CharField()
 
 
 class HandoverSerializer(serializers.Serializer):
@@ -198,7 +197,7 @@ class ShiftViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path="handover")
     def handover(self, request, pk=None):
         shift = self.get_object()
-        data = self._input(HandoverInput, request)
+        data = read_input(HandoverInput, request)
         services.shift_hand_over(shift=shift, user=request.user, **data)
         return self._respond(shift)
 
@@ -213,16 +212,8 @@ class ShiftViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
         shift = self.get_object()
-        services.shift_sign_off(
-            shift=shift, user=request.user, **self._input(SignOffInput, request)
-        )
+        services.shift_sign_off(shift=shift, user=request.user, **read_input(SignOffInput, request))
         return self._respond(shift)
-
-    @staticmethod
-    def _input(serializer_class, request):
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 def _editable(validated: dict) -> dict:
@@ -286,7 +277,7 @@ class OpenItemViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         item = self.get_object()
-        data = ShiftViewSet._input(OpenItemCloseInput, request)
+        data = read_input(OpenItemCloseInput, request)
         shift = None
         if data.get("shift"):
             shift = Shift.objects.for_user(request.user).filter(pk=data["shift"]).first()

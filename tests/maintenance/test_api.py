@@ -1,7 +1,7 @@
 import pytest
 
 from logbook.maintenance import services
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import SparePart, WorkOrder
 from tests.factories import PASSWORD
 
 ENDPOINTS = ["/api/schedules/", "/api/work-orders/", "/api/spare-parts/", "/api/certifications/"]
@@ -105,7 +105,16 @@ def test_the_work_order_life_cycle_through_the_api(api, technician, supervisor, 
     locked = sup.post(f"{url}/reopen/", {"reason": "again"}, format="json")
     assert locked.status_code == 409
     assert sup.patch(f"{url}/", {"title": "x"}, format="json").status_code == 409
-    MaintenanceSchedule.objects.get().refresh_from_db()
+    assert verified.json()["signature"]["signer_name"] == "Dana Kowalski"
+
+    # A correction to verified work is an amendment beside it; the order stays as signed.
+    correction = {"text": "Used 1.5 L, not 1 L", "reason": "Recounted the drum"}
+    assert tech.post(f"{url}/amend/", correction, format="json").status_code == 403
+    assert sup.post(f"{url}/amend/", {"text": "x"}, format="json").status_code == 400
+    amended = sup.post(f"{url}/amend/", correction, format="json")
+    assert amended.status_code == 201
+    assert amended.json()["amendments"][0]["reason"] == "Recounted the drum"
+    assert amended.json()["findings"] == "ok" and amended.json()["status"] == "verified"
 
 
 def test_a_technician_raises_a_repair_but_cannot_replan_it(

@@ -247,8 +247,10 @@ def test_a_closed_order_never_moves(filler, supervisor, status):
             action()
 
 
-def test_a_verified_order_is_corrected_by_amendment(done_order, supervisor):
+def test_a_verified_order_is_corrected_by_amendment(done_order, supervisor, technician):
     verified = services.work_order_verify(work_order=done_order, user=supervisor, password=PASSWORD)
+    with pytest.raises(PermissionDenied):
+        services.work_order_amend(work_order=verified, user=technician, text="x", reason="y")
     amendment = services.work_order_amend(
         work_order=verified,
         user=supervisor,

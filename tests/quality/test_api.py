@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from logbook.quality.models import Inspection, InspectionPlan
+from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
+from tests.factories import PASSWORD
 
 ENDPOINTS = ["/api/inspection-plans/", "/api/inspections/", "/api/nonconformances/"]
 
@@ -99,3 +100,81 @@ def test_a_technician_cannot_write_plans(api, technician, line):
         format="json",
     )
     assert response.status_code == 403
+
+
+@pytest.fixture
+def raised(api, technician, line):
+    response = api(technician).post(
+        "/api/nonconformances/",
+        {"line": line.pk, "title": "Overfill on batch B-1", "severity": "major"},
+        format="json",
+    )
+    assert response.status_code == 201
+    return f"/api/nonconformances/{response.json()['id']}/"
+
+
+def test_a_nonconformance_is_dispositioned_closed_and_amended_through_the_api(
+    api, quality, technician, raised
+):
+    # The technician raises; only quality staff disposition, close and amend.
+    for step, body in (
+        ("disposition/", {"disposition": "rework"}),
+        ("amend/", {"text": "x", "reason": "y"}),
+    ):
+        assert api(technician).post(f"{raised}{step}", body, format="json").status_code == 403
+    client = api(quality)
+    assert (
+        client.post(f"{raised}disposition/", {"disposition": "melt"}, format="json").status_code
+        == 400
+    )
+    premature = client.post(
+        f"{raised}close/", {"password": PASSWORD, "root_cause": "a"}, format="json"
+    )
+    assert premature.status_code == 400  # the corrective action is missing
+    done = client.post(
+        f"{raised}disposition/", {"disposition": "rework", "containment": "Held"}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "dispositioned"
+
+    close = {"root_cause": "Probe drift", "corrective_action": "Recalibrated"}
+    wrong = client.post(f"{raised}close/", {**close, "password": "not mine"}, format="json")
+    assert wrong.status_code == 400
+    assert "password" in wrong.json()
+    closed = client.post(f"{raised}close/", {**close, "password": PASSWORD}, format="json")
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["signature"]["signer_name"] == "Priya Nair"
+    assert closed.json()["signature"]["meaning"] == "approved"
+
+    # Closed: it never changes; a correction is an amendment beside it.
+    locked = client.patch(raised, {"title": "Changed"}, format="json")
+    assert locked.status_code == 409
+    amended = client.post(
+        f"{raised}amend/", {"text": "Batch B-2 too", "reason": "Found later"}, format="json"
+    )
+    assert amended.status_code == 201
+    assert [a["text"] for a in amended.json()["amendments"]] == ["Batch B-2 too"]
+    assert Nonconformance.objects.get().title == "Overfill on batch B-1"
+
+
+def test_quality_signs_an_inspection_through_the_api(api, quality, technician, line):
+    from logbook.quality import services
+
+    plan = services.plan_save(
+        plan=InspectionPlan(name="Final", product="Cola", line=line),
+        user=quality,
+        characteristics=[{"name": "Fill", "kind": "variable", "lsl": Decimal(495)}],
+    )
+    inspection = services.inspection_record(
+        plan=plan,
+        user=technician,
+        batch="B-1",
+        results={plan.characteristics.get().pk: "500"},
+    )
+    url = f"/api/inspections/{inspection.pk}/sign/"
+    assert api(technician).post(url, {"password": PASSWORD}, format="json").status_code == 403
+    assert api(quality).post(url, {"password": "nope"}, format="json").status_code == 400
+    signed = api(quality).post(url, {"password": PASSWORD}, format="json")
+    assert signed.status_code == 200
+    assert signed.json()["signature"]["meaning"] == "reviewed"
+    assert api(quality).post(url, {"password": PASSWORD}, format="json").status_code == 409

@@ -234,6 +234,8 @@ def test_a_closed_nonconformance_is_corrected_by_amendment(plan, technician, qua
 
 def test_a_signed_inspection_is_signed_once(plan, technician, quality):
     inspection = _inspect(plan, technician)
+    with pytest.raises(PermissionDenied):
+        services.inspection_sign(inspection=inspection, user=technician, password=PASSWORD)
     signed = services.inspection_sign(inspection=inspection, user=quality, password=PASSWORD)
     assert signed.signature.signer == quality
     with pytest.raises(RecordLocked):
