@@ -55,6 +55,29 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": TABLET, "has_touch": True, "locale": "en-GB"}
 
 
+@pytest.fixture(autouse=True)
+def offline(page, live_server):
+    """Plants run isolated networks: a page that asks another host for anything fails the test,
+    whether the request went out or the content security policy stopped it first."""
+    elsewhere = []
+
+    def only_the_app(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    def policy_violation(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            elsewhere.append(message.text)
+
+    page.route("**/*", only_the_app)
+    page.on("console", policy_violation)
+    yield
+    assert elsewhere == [], f"pages asked other hosts for {elsewhere}"
+
+
 @pytest.fixture
 def login(page, live_server):
     """Log in through the login form, as a person would: ``login(technician)``."""

@@ -1,11 +1,17 @@
 """A machine stops: the technician records it in seconds, walks it through its restoration
 stages, classifies it; the list shows the right durations and the machine runs again."""
 
+import io
+import re
+
 import pytest
 import time_machine
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.timeline import NOW
+from logbook.downtime import services
+from logbook.maintenance.models import WorkOrder
+from tests.timeline import NOW, at
 
 
 @pytest.fixture
@@ -67,3 +73,60 @@ def test_machine_down_to_classified(
     page.goto(f"{live_server.url}/equipment/{filler.pk}/")
     expect(page.locator(".page-head .badge").first).to_have_text("Running")
     expect(page.locator("#reliability")).to_contain_text("Failures")
+
+
+def _png() -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(image, format="PNG")
+    return image.getvalue()
+
+
+def test_a_stop_posted_by_the_machine_is_classified_and_gets_a_repair_order(
+    login, live_server, page, clock, technician, supervisor, filler, reasons, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    # The machine reported a stop without a reason; it ran again twenty minutes later.
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(9), source="machine"
+    )
+    services.incident_stage(incident=incident, user=technician, stage="ended_at", at=at(9, 20))
+
+    # The technician who cleared it adds a photo.
+    login(technician)
+    page.goto(f"{live_server.url}{incident.get_absolute_url()}")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Photo").set_input_files(
+        files=[{"name": "jam.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Incident saved.")).to_be_visible()
+    photo = page.get_by_role("img", name="Photo of the stop")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") == 64
+    page.get_by_role("button", name="Log out").click()
+
+    # The supervisor finds it among the stops to classify, from the home page.
+    login(supervisor)
+    page.get_by_role("link", name="Downtime to classify (1)").click()
+    row = page.get_by_role("row", name="L1-FIL-01")
+    expect(row).to_contain_text("20")
+    row.get_by_role("link").first.click()
+    form = page.locator("#classify")
+    form.get_by_label("Reason").select_option(label="Jam")
+    form.get_by_label("Cause", exact=True).fill("Bottle fell at the infeed star wheel")
+    form.get_by_label("Action taken").fill("Cleared the bottles")
+    for label in ("Failure mode", "Failure mechanism", "Failure cause", "Detection method"):
+        form.get_by_label(label).select_option(index=1)
+    form.get_by_role("button", name="Close the incident").click()
+    expect(page.get_by_text("Incident classified and closed.")).to_be_visible()
+
+    # One tap raises the repair, linked both ways.
+    page.get_by_role("link", name="Raise work order").click()
+    expect(page.get_by_label("Equipment")).to_have_value(re.compile("L1-FIL-01"))
+    page.get_by_label("What needs doing").fill("Replace the worn infeed guide rail")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile(r"WO-\S+ raised\."))).to_be_visible()
+    order = WorkOrder.objects.get()
+    assert order.downtime_incident_id == incident.pk and order.kind == "corrective"
+    page.locator(f"dd a[href='{incident.get_absolute_url()}']").click()
+    expect(page.locator("#wo-h + ul")).to_contain_text(order.number)

@@ -2,7 +2,9 @@
 work order, the technician does it on a tablet (lockout, checklist, parts), the supervisor
 verifies it."""
 
+import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from logbook.maintenance import services
 from logbook.maintenance.models import SparePart, WorkOrder
 from tests.factories import PASSWORD
 from tests.timeline import NOW
@@ -82,3 +85,64 @@ def test_schedule_to_verified_work_order(
     work_order.refresh_from_db()
     assert work_order.status == "verified"
     screenshot("work-order-verified")
+
+
+def test_the_plan_a_repair_from_the_equipment_page_and_work_sent_back(
+    login, live_server, page, clock, planner, technician, supervisor, filler, part, screenshot
+):
+    # An order five days late on the technician's line, and a part below its reorder point.
+    technician.home_line = filler.line
+    technician.save(update_fields=["home_line"])
+    late = services.work_order_create(
+        equipment=filler,
+        user=supervisor,
+        title="Tighten the conveyor belt",
+        due_at=NOW - datetime.timedelta(days=5),
+    )
+    SparePart.objects.create(
+        part_number="BLT-40", description="Capper belt", unit="pc", stock=1, reorder_point=2
+    )
+
+    # The planner sees what is late, what falls due, and what to reorder.
+    login(planner)
+    page.get_by_role("link", name="Maintenance plan").click()
+    expect(page.locator("section", has=page.locator("#od-h"))).to_contain_text(late.title)
+    expect(page.locator("section", has=page.locator("#re-h"))).to_contain_text("BLT-40")
+    expect(page.locator("section", has=page.locator("#re-h"))).not_to_contain_text("LUB-220")
+    screenshot("maintenance-plan")
+    page.get_by_role("button", name="Log out").click()
+
+    # The technician raises a repair from the equipment page and finds it in "My work".
+    login(technician)
+    page.goto(f"{live_server.url}/equipment/{filler.pk}/")
+    page.get_by_role("link", name="Raise work order").click()
+    page.get_by_label("What needs doing").fill("Replace the cracked star wheel")
+    page.get_by_text("High", exact=True).click()
+    page.get_by_label("Assign to").select_option(label="Sam Taylor")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile(r"WO-\S+ raised\."))).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name=re.compile(r"My work \(\d+\)")).click()
+    cards = page.locator("ul.cards li")
+    expect(cards.first).to_contain_text("Tighten the conveyor belt")  # the late one first
+    expect(cards.first.locator(".badge").first).to_have_text("Overdue")
+    page.get_by_role("link", name=re.compile("Replace the cracked star wheel")).click()
+    page.get_by_role("button", name="Start the work").click()
+    page.get_by_label("Findings").fill("Star wheel replaced")
+    page.get_by_role("button", name="Complete the work order").click()
+    expect(page.get_by_text(re.compile(r"WO-\S+ completed\."))).to_be_visible()
+    repair = page.url
+    page.get_by_role("button", name="Log out").click()
+
+    # The supervisor sends it back with the reason; the technician reads it on the order.
+    login(supervisor)
+    page.goto(repair)
+    page.get_by_text("Send it back instead").click()
+    page.get_by_label("Reason").fill("Log the torque of the new wheel's bolts")
+    page.get_by_role("button", name="Send back").click()
+    expect(page.get_by_text("Sent back.")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    login(technician)
+    page.goto(repair)
+    expect(page.get_by_role("status")).to_contain_text("Log the torque of the new wheel's bolts")
+    expect(page.get_by_role("button", name="Complete the work order")).to_be_visible()

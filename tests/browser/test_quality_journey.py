@@ -1,13 +1,16 @@
 """Quality on a tablet: define a plan, inspect with a value out of limits (red before saving),
 raise the nonconformance from it, disposition it and close it with a signature."""
 
+from decimal import Decimal
+
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from logbook.quality.models import Nonconformance
+from logbook.quality import services
+from logbook.quality.models import InspectionPlan, Nonconformance
 from tests.factories import PASSWORD
-from tests.timeline import NOW
+from tests.timeline import NOW, at
 
 
 @pytest.fixture
@@ -69,3 +72,58 @@ def test_plan_inspection_nonconformance(
     expect(page.locator(".signature-banner")).to_contain_text("Approved by Priya Nair")
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
     screenshot("nonconformance-closed")
+
+
+def test_a_supervisor_filters_inspections_and_reads_the_capability_chart(
+    login, live_server, page, clock, quality, technician, supervisor, line, screenshot
+):
+    plan = services.plan_save(
+        plan=InspectionPlan(name="PET final check", product="Cola 0.5 L PET", line=line),
+        user=quality,
+        characteristics=[
+            {
+                "name": "Fill volume",
+                "kind": "variable",
+                "lsl": Decimal(495),
+                "usl": Decimal(505),
+                "unit": "ml",
+                "decimals": 1,
+            },
+            {"name": "Seal integrity", "kind": "attribute", "defect_types": "Leak"},
+        ],
+    )
+    fill, seal = plan.characteristics.order_by("order")
+    for minute, (value, sealed) in enumerate(
+        [("500", True), ("502", True), ("501", True), ("503", True), ("499", False)]
+    ):
+        services.inspection_record(
+            plan=plan,
+            user=technician,
+            batch=f"L1-0615-{minute}",
+            results={
+                fill.pk: value,
+                seal.pk: {"passed": sealed, "defect": "" if sealed else "Leak"},
+            },
+            inspected_at=at(7, minute * 10),
+        )
+
+    login(supervisor)
+    page.get_by_role("link", name="Quality", exact=True).click()
+    expect(page.get_by_text("5 rows")).to_be_visible()
+    page.get_by_text("Filters").click()
+    page.get_by_label("Verdict").select_option(label="Fail")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("1 row", exact=True)).to_be_visible()
+    expect(page.locator("table.table tbody tr")).to_contain_text("L1-0615-4")
+
+    # The individuals chart and capability of the fill volume, drawn by the server.
+    page.get_by_role("link", name="Plans").click()
+    page.get_by_role("link", name="PET final check").first.click()
+    page.get_by_role("link", name="Chart and capability").click()
+    chart = page.get_by_role("img", name="Individual values over time")
+    expect(chart.locator(".point")).to_have_count(5)
+    # x̄ 501, MR̄ 2.25, σ = 2.25 / 1.128; Cpk = (505 − 501) / 3σ = 0.67, Cp = 10 / 6σ = 0.84
+    figures = page.locator("dl")
+    expect(figures).to_contain_text("Cpk0.67")
+    expect(figures).to_contain_text("Cp0.84")
+    screenshot("spc-chart")

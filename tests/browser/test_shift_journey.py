@@ -1,13 +1,20 @@
 """The heart of the product on a tablet: a technician logs a shift and hands it over, the next
 one acknowledges, a supervisor signs it off and later corrects it by amendment."""
 
+import csv
+import datetime
+import io
+import re
+from pathlib import Path
+
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from logbook.shifts import services
 from logbook.shifts.models import LogEntry, Shift
 from tests.factories import PASSWORD, UserFactory
-from tests.timeline import NOW
+from tests.timeline import NOW, TODAY, at
 
 
 @pytest.fixture
@@ -130,3 +137,64 @@ def test_log_for_this_equipment_from_its_page(login, live_server, page, plant, t
     expect(page.locator("#new-entry").get_by_label("Equipment")).to_have_value(
         "L1-FIL-01 – Rotary filler"
     )
+
+
+def test_a_supervisor_finds_shifts_corrects_one_prints_it_and_reads_its_audit_trail(
+    login, live_server, page, clock, line, patterns, technician, supervisor, screenshot
+):
+    yesterday = TODAY - datetime.timedelta(days=1)
+    shifts = {}
+    for name in ("Early", "Late", "Night"):
+        shifts[name] = services.shift_start(
+            line=line, pattern=patterns[name], date=yesterday, user=technician
+        )
+    services.log_entry_add(
+        shift=shifts["Late"],
+        user=technician,
+        category="maintenance",
+        text="Filler jamed twice",
+        occurred_at=at(17, day=yesterday),
+    )
+    for name in ("Early", "Late"):
+        services.shift_hand_over(shift=shifts[name], user=technician, summary="Ran well")
+    services.shift_sign_off(
+        shift=shifts["Early"], user=supervisor, password=PASSWORD, meaning="approved"
+    )
+
+    # The shift list, filtered to what waits for a signature, and its export.
+    login(supervisor)
+    page.get_by_role("link", name="Shifts", exact=True).click()
+    expect(page.get_by_text("3 rows")).to_be_visible()
+    page.get_by_text("Filters").click()
+    page.get_by_label("Status").select_option(label="Handed over")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("1 row", exact=True)).to_be_visible()
+    row = page.locator("table.table tbody tr")
+    expect(row).to_contain_text("Late")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert [(r["Shift"], r["Status"]) for r in exported] == [("Late", "Handed over")]
+
+    # A supervisor corrects a technician's entry before signing; the audit trail shows it.
+    row.get_by_role("link").first.click()
+    entry = page.locator(".timeline .entry", has_text="Filler jamed twice")
+    entry.get_by_role("link", name="Edit").click()
+    page.get_by_label("Text").fill("Filler jammed twice")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Entry saved.")).to_be_visible()
+    page.get_by_role("link", name="Audit trail").click()
+    change = page.locator("table.audit tbody tr", has_text="Filler jammed twice").first
+    expect(change).to_contain_text("Dana Kowalski")
+    expect(change.locator("del")).to_have_text("Filler jamed twice")
+    screenshot("shift-audit-trail")
+
+    # The printable report of the signed shift.
+    page.goto(f"{live_server.url}/shifts/?status=signed")
+    page.locator("table.table tbody tr").get_by_role("link").first.click()
+    page.get_by_role("link", name="Shift report").click()
+    expect(page.get_by_role("heading", name=re.compile("Shift report"))).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Approved by Dana Kowalski")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    screenshot("shift-report-print")
