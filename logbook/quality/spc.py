@@ -7,7 +7,6 @@ same with σ_overall; with one limit only the one-sided index (Cpu or Cpl). Indi
 limits: x̄ ± 2.66 MR̄.
 """
 
-import itertools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,19 +82,3 @@ def capability(
         elif prefix == "c":
             result.cpu, result.cpl = upper, lower
     return result
-
-
-def capability_of(values: list[float], lsl=None, usl=None) -> Capability:
-    """The same from a list of values in time order (for tests and small sets)."""
-    moving = [abs(b - a) for a, b in itertools.pairwise(values)]
-    return capability(
-        n=len(values),
-        total=sum(values),
-        total_sq=sum(v * v for v in values),
-        mean_moving_range=sum(moving) / len(moving) if moving else None,
-        lsl=lsl,
-        usl=usl,
-        out_of_spec=sum(
-            1 for v in values if (lsl is not None and v < lsl) or (usl is not None and v > usl)
-        ),
-    )

@@ -159,6 +159,18 @@ def test_capability_in_the_database_matches_the_hand_computation(plan, technicia
     assert result.out_of_spec == 0
 
 
+def test_the_database_counts_values_out_of_specification_with_inclusive_limits(
+    plan, technician, frozen
+):
+    # 495 and 505 are at the limits (in); 494.9 and 505.1 are out; a period from 06:03 holds
+    # only the last out-of-specification value.
+    for minutes, fill in enumerate(["495.0", "505.0", "494.9", "505.1", "500.0"]):
+        _inspect(plan, technician, fill=fill, inspected_at=at(6, minutes))
+    fill = plan.characteristics.get(name="Fill volume")
+    assert characteristic_capability(fill, at(0), at(12)).out_of_spec == 2
+    assert characteristic_capability(fill, at(6, 3), at(12)).out_of_spec == 1
+
+
 def test_nonconformance_from_open_to_closed(plan, technician, quality):
     inspection = _inspect(plan, technician, fill="506.0")
     nc = services.nonconformance_raise(
