@@ -434,6 +434,7 @@ def work_order_amend(*, work_order: WorkOrder, user, text: str, reason: str):
     """A correction to a verified order, kept beside it; the order itself does not change."""
     if not user.has_perm("maintenance.add_workorderamendment"):
         raise PermissionDenied(_("Only a supervisor amends a verified work order."))
+    work_order = WorkOrder.objects.get(pk=work_order.pk)  # its status now, not as last read
     if work_order.status != S.VERIFIED:
         raise ValidationError(_("Only a verified work order is amended; edit this one instead."))
     amendment = WorkOrderAmendment(work_order=work_order, text=text, reason=reason, author=user)

@@ -326,6 +326,7 @@ def nonconformance_amend(*, nc: Nonconformance, user, text: str, reason: str):
     """A correction to a closed nonconformance, beside it; the closed record does not change."""
     if not user.has_perm("quality.close_nonconformance"):
         raise PermissionDenied(_("Quality staff amend nonconformances."))
+    nc = Nonconformance.objects.get(pk=nc.pk)  # its status now, not as the caller last read it
     if nc.status != NCStatus.CLOSED:
         raise ValidationError(_("Only a closed nonconformance is amended; edit this one."))
     amendment = NonconformanceAmendment(nonconformance=nc, text=text, reason=reason, author=user)

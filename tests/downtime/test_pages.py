@@ -3,6 +3,8 @@ import io
 
 from logbook.downtime import services
 from logbook.downtime.models import DowntimeIncident
+from logbook.maintenance.services import work_order_create
+from logbook.shifts import services as shift_services
 from tests.factories import EquipmentFactory
 from tests.queries import queries
 from tests.timeline import at
@@ -182,6 +184,31 @@ def test_the_list_runs_a_constant_number_of_queries(
             reason=reasons["jam"],
         )
     assert queries(client, "/downtime/") == few
+
+
+def test_an_incident_page_runs_a_constant_number_of_queries(
+    as_user, supervisor, technician, frozen, filler, reasons, shift
+):
+    incident = services.incident_open(
+        equipment=filler, user=technician, started_at=at(8), ended_at=at(9)
+    )
+    client = as_user(supervisor)
+    url = f"/downtime/{incident.pk}/"
+    few = queries(client, url)
+    # The shift log around the stop, and the repairs raised from it.
+    for minute in range(10):
+        shift_services.log_entry_add(
+            shift=shift,
+            user=technician,
+            category="maintenance",
+            text=f"Note {minute}",
+            equipment=EquipmentFactory(line=filler.line),
+            occurred_at=at(8, minute * 5),
+        )
+        work_order_create(
+            equipment=filler, user=technician, title=f"Fix {minute}", downtime_incident=incident
+        )
+    assert queries(client, url) == few
 
 
 def test_other_sites_incidents_are_404(as_user, outsider, technician, frozen, filler):

@@ -1,9 +1,16 @@
 import datetime
 from decimal import Decimal
 
+from logbook.accounts.models import Certification
 from logbook.maintenance import services
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
-from tests.factories import PASSWORD, EquipmentFactory
+from logbook.maintenance.models import (
+    ChecklistResult,
+    MaintenanceSchedule,
+    PartUsage,
+    SparePart,
+    WorkOrder,
+)
+from tests.factories import PASSWORD, EquipmentFactory, UserFactory
 from tests.queries import queries
 from tests.timeline import TODAY, at
 
@@ -223,21 +230,40 @@ def test_the_plan_shows_overdue_work_parts_and_certifications(
     assert "LUB-220" in html and "Lee Okafor" in html
 
 
-def test_lists_run_a_constant_number_of_queries(as_user, supervisor, technician, filler, frozen):
+def test_lists_run_a_constant_number_of_queries(
+    as_user, supervisor, technician, filler, frozen, part
+):
     client = as_user(supervisor)
+    technician.home_line = filler.line
+    technician.save(update_fields=["home_line"])
     services.work_order_create(equipment=filler, user=technician, title="One")
     services.schedule_save(
         schedule=MaintenanceSchedule(
             equipment=filler, title="Task", interval=1, interval_unit="weeks", anchor_date=TODAY
         )
     )
-    few = {
-        url: queries(client, url)
-        for url in ("/maintenance/", "/maintenance/plan/", "/maintenance/schedules/")
-    }
+    Certification.objects.create(
+        user=technician, equipment_class=filler.equipment_class, expires_on=TODAY
+    )
+    urls = (
+        "/maintenance/",
+        "/maintenance/plan/",
+        "/maintenance/schedules/",
+        "/maintenance/my-work/",
+        "/maintenance/parts/",
+        "/maintenance/certifications/",
+    )
+    few = {url: queries(client, url) for url in urls}
+    mine = queries(as_user(technician), "/maintenance/my-work/")
     for number in range(15):
         machine = EquipmentFactory(line=filler.line)
         services.work_order_create(equipment=machine, user=technician, title=f"Job {number}")
+        SparePart.objects.create(part_number=f"P-{number}", description="x", stock=1)
+        Certification.objects.create(
+            user=UserFactory(member_of=[filler.line.area.site]),
+            equipment_class=machine.equipment_class,
+            expires_on=TODAY,
+        )
         services.schedule_save(
             schedule=MaintenanceSchedule(
                 equipment=machine,
@@ -247,8 +273,26 @@ def test_lists_run_a_constant_number_of_queries(as_user, supervisor, technician,
                 anchor_date=TODAY,
             )
         )
+    assert queries(as_user(technician), "/maintenance/my-work/") == mine
+    client = as_user(supervisor)
     for url, count in few.items():
         assert queries(client, url) == count, url
+
+
+def test_a_work_order_page_runs_a_constant_number_of_queries(
+    as_user, supervisor, technician, filler, frozen, pm_schedule, part
+):
+    services.generate_pm_work_orders()
+    work_order = WorkOrder.objects.get()
+    client = as_user(supervisor)
+    url = f"/maintenance/work-orders/{work_order.pk}/"
+    few = queries(client, url)
+    for number in range(10):
+        ChecklistResult.objects.create(
+            work_order=work_order, order=10 + number, text=f"Step {number}"
+        )
+        PartUsage.objects.create(work_order=work_order, part=part, quantity=1, used_by=technician)
+    assert queries(client, url) == few
 
 
 def test_other_sites_work_orders_are_404(as_user, outsider, technician, filler, frozen):

@@ -177,11 +177,46 @@ def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, p
 def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):
     client = as_user(quality)
 
-    _post_inspection(as_user(technician), plan, "500.0")
-    few = queries(client, "/quality/")
-    for _ in range(12):
-        _post_inspection(as_user(technician), plan, "501.0")
-    assert queries(client, "/quality/") == few
+    urls = ["/quality/", "/quality/nonconformances/", "/quality/plans/"]
+
+    def add_records(count):
+        for number in range(count):
+            _post_inspection(as_user(technician), plan, "506.0")
+            inspection = Inspection.objects.latest("pk")
+            services.nonconformance_raise(
+                user=technician, line=plan.line, inspection=inspection, title=f"Overfill {number}"
+            )
+            services.plan_save(
+                plan=InspectionPlan(name=f"Plan {number}", product="Cola", line=plan.line),
+                user=quality,
+                characteristics=[{"name": "Seal", "kind": "attribute"}],
+            )
+
+    add_records(1)
+    client = as_user(quality)
+    inspection_url = f"/quality/inspections/{Inspection.objects.latest('pk').pk}/"
+    few = {url: queries(client, url) for url in [*urls, inspection_url]}
+    add_records(12)
+    for url, count in few.items():
+        assert queries(client, url) == count, url
+
+
+def test_a_closed_nonconformance_page_runs_a_constant_number_of_queries(
+    as_user, technician, quality, plan
+):
+    # The caller's copy of the record is stale after each step: the services read it afresh.
+    nc = services.nonconformance_raise(user=technician, line=plan.line, title="Leak")
+    services.nonconformance_disposition(nc=nc, user=quality, disposition="scrap")
+    services.nonconformance_close(
+        nc=nc, user=quality, password=PASSWORD, root_cause="x", corrective_action="y"
+    )
+    client = as_user(quality)
+    url = f"/quality/nonconformances/{nc.pk}/"
+    services.nonconformance_amend(nc=nc, user=quality, text="First", reason="r")
+    few = queries(client, url)
+    for number in range(10):
+        services.nonconformance_amend(nc=nc, user=quality, text=f"More {number}", reason="r")
+    assert queries(client, url) == few
 
 
 def test_other_sites_records_are_404(as_user, outsider, technician, plan):
