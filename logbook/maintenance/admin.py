@@ -88,6 +88,11 @@ class WorkOrderAmendmentAdmin(ScopedAdmin):
     list_display = ("work_order", "text", "author", "created_at")
     search_fields = ("text", "reason")
 
+    def has_add_permission(self, request):
+        # Made on the record's page or through the API, where the service checks that the
+        # record is signed and the author may amend it; here they are read.
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
