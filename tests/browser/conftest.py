@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.factories import PASSWORD
 
@@ -53,6 +54,17 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": TABLET, "has_touch": True, "locale": "en-GB"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_made_beside_playwright(playwright, django_db_setup, django_db_blocker):
+    """Between its calls, Playwright's sync API leaves its event loop marked as running in the
+    test thread, so Django keeps the connections the tests open meanwhile in a second,
+    context-local store that the test database's teardown does not close. PostgreSQL refuses to
+    drop a database somebody is still connected to: close them while that loop is still set."""
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)
