@@ -29,6 +29,8 @@ def main():
     parser.add_argument("--equipment", type=int, default=20_000)
     parser.add_argument("--readings-per-meter", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
+    parser.add_argument("--sql", action="store_true", help="print each query's time (last round)")
     args = parser.parse_args()
 
     import django
@@ -114,6 +116,8 @@ def main():
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")
     for name, url in scenarios:
+        if args.only not in name:
+            continue
         times = []
         for _ in range(args.rounds):
             with CaptureQueriesContext(connection) as queries:
@@ -126,6 +130,9 @@ def main():
             f"{name:45} {statistics.median(times):10.1f} {max(times):8.1f} "
             f"{len(queries):8d} {len(body):10,d}"
         )
+        if args.sql:
+            for query in queries.captured_queries:
+                print(f"    {float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
 
 
 if __name__ == "__main__":

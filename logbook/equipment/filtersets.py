@@ -104,10 +104,13 @@ class MeterFilterSet(SearchFilterSet):
         field_name="equipment__line", queryset=scoped(Line), label=_("Line")
     )
     equipment_id = django_filters.NumberFilter(field_name="equipment", label=_("Equipment id"))
+    equipment_tag = django_filters.CharFilter(
+        field_name="equipment__asset_tag", lookup_expr="iexact", label=_("Asset tag")
+    )
 
     class Meta:
         model = Meter
-        fields = ["q", "site_id", "line_id", "equipment_id", "resets"]
+        fields = ["q", "site_id", "line_id", "equipment_id", "equipment_tag", "resets"]
 
 
 class MeterReadingFilterSet(django_filters.FilterSet):

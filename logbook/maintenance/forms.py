@@ -2,17 +2,15 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
 from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm
 from logbook.equipment.forms import AssetTagField
+from logbook.equipment.models import Equipment
 from logbook.maintenance.choices import ItemKind, Priority
 from logbook.maintenance.models import ChecklistItem, MaintenanceSchedule, SparePart, WorkOrder
-
-
-def _meter_label(meter) -> str:
-    return f"{meter.equipment.asset_tag} · {meter.name} ({meter.unit})"
 
 
 class ScheduleForm(ScopedModelForm):
@@ -39,8 +37,30 @@ class ScheduleForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meter"].queryset = self.fields["meter"].queryset.select_related("equipment")
-        self.fields["meter"].label_from_instance = _meter_label
+        # The meters of the schedule's equipment only: a select of every meter of a site of
+        # thousands of machines would be a page of megabytes. Without the equipment yet, the
+        # list fills in once the tag is typed (logbook.js asks the API; the page works without).
+        meter = self.fields["meter"]
+        equipment = self._equipment()
+        meter.queryset = (
+            meter.queryset.filter(equipment=equipment) if equipment else meter.queryset.none()
+        )
+        meter.label_from_instance = lambda m: f"{m.name} ({m.unit})"
+        meter.help_text = _("A meter of the equipment above (for a schedule by meter).")
+        meter.widget.attrs.update(
+            {"data-meters-of": self["equipment"].auto_id, "data-meters-url": reverse("meters-list")}
+        )
+
+    def _equipment(self):
+        if self.is_bound:
+            try:
+                return self.fields["equipment"].clean(self["equipment"].data)
+            except forms.ValidationError:
+                return None
+        if self.instance.equipment_id:
+            return self.instance.equipment
+        equipment = self.initial.get("equipment")
+        return equipment if isinstance(equipment, Equipment) else None
 
 
 class ChecklistItemForm(forms.ModelForm):

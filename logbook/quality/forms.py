@@ -5,20 +5,22 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.forms import ScopedModelForm, password_field
+from logbook.equipment.forms import AssetTagField
 from logbook.quality.choices import CharacteristicKind, Disposition
 from logbook.quality.models import Characteristic, InspectionPlan, Nonconformance
 
 
 class PlanForm(ScopedModelForm):
+    # Typed, not a select of every machine of the site (thousands on a big one).
+    equipment = AssetTagField(
+        required=False,
+        label=_("Equipment"),
+        help_text=_("Asset tag, if the plan is for one machine of the line."),
+    )
+
     class Meta:
         model = InspectionPlan
         fields = ["name", "product", "line", "equipment"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["equipment"].queryset = self.fields["equipment"].queryset.only(
-            "pk", "asset_tag", "name"
-        )
 
 
 class CharacteristicForm(forms.ModelForm):

@@ -45,6 +45,28 @@
   });
   document.querySelectorAll("input[data-min], input[data-max]").forEach(flagLimits);
 
+  // A schedule's meter is one of its equipment's: the list follows the asset tag once typed.
+  document.querySelectorAll("select[data-meters-of]").forEach(function (select) {
+    var tag = document.getElementById(select.dataset.metersOf);
+    if (!tag) return;
+    tag.addEventListener("change", function () {
+      var value = tag.value.trim();
+      if (!value) return;
+      var url = select.dataset.metersUrl + "?equipment_tag=" + encodeURIComponent(value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (page) {
+          if (!page) return;
+          var keep = select.value;
+          select.length = 1; // the empty choice stays
+          (page.results || page).forEach(function (meter) {
+            var label = meter.name + " (" + meter.unit + ")";
+            select.add(new Option(label, meter.id, false, String(meter.id) === keep));
+          });
+        });
+    });
+  });
+
   // A confirm step for buttons that change a record for good (data-confirm="message").
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from logbook.maintenance import services
-from logbook.maintenance.models import SparePart, WorkOrder
+from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 from tests.factories import PASSWORD
 from tests.timeline import NOW
 
@@ -146,3 +146,24 @@ def test_the_plan_a_repair_from_the_equipment_page_and_work_sent_back(
     page.goto(repair)
     expect(page.get_by_role("status")).to_contain_text("Log the torque of the new wheel's bolts")
     expect(page.get_by_role("button", name="Complete the work order")).to_be_visible()
+
+
+def test_a_meter_schedule_offers_the_meters_of_the_typed_machine(
+    login, live_server, page, clock, planner, filler, run_hours
+):
+    login(planner)
+    page.goto(f"{live_server.url}/maintenance/plan/")
+    page.get_by_role("link", name="New schedule").click()
+    meter = page.get_by_label("Meter")
+    expect(meter.locator("option")).to_have_count(1)  # nothing to choose before the machine
+    page.get_by_label("Equipment").fill("l1-fil-01")
+    page.get_by_label("Title").click()  # leaving the tag field fills the meter list
+    expect(meter.locator("option")).to_have_text(["---------", "Run hours (h)"])
+    page.get_by_label("Title").fill("Change the gearbox oil")
+    page.get_by_label("Every").fill("500")
+    page.get_by_label("Unit").select_option("meter")
+    meter.select_option(label="Run hours (h)")
+    page.get_by_label("First due / anchor date").fill("2026-06-15")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Schedule saved")).to_be_visible()
+    assert MaintenanceSchedule.objects.get().meter == run_hours

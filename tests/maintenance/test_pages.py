@@ -10,7 +10,7 @@ from logbook.maintenance.models import (
     SparePart,
     WorkOrder,
 )
-from tests.factories import PASSWORD, EquipmentFactory, UserFactory
+from tests.factories import PASSWORD, EquipmentFactory, MeterFactory, UserFactory
 from tests.queries import queries
 from tests.timeline import TODAY, at
 
@@ -59,8 +59,8 @@ def test_a_planner_creates_a_schedule_with_its_checklist(as_user, planner, fille
     assert [item.text for item in schedule.checklist.all()] == ["Lock out", "Bearing temperature"]
 
 
-def test_a_meter_schedule_needs_a_meter(as_user, planner, filler, frozen):
-    data = {
+def _meter_schedule(**changes):
+    return {
         "equipment": "L1-FIL-01",
         "title": "Oil",
         "interval": "500",
@@ -73,10 +73,45 @@ def test_a_meter_schedule_needs_a_meter(as_user, planner, filler, frozen):
         "priority": "2",
         "checklist-TOTAL_FORMS": "0",
         "checklist-INITIAL_FORMS": "0",
+        **changes,
     }
-    response = as_user(planner).post("/maintenance/schedules/add/", data)
+
+
+def test_a_meter_schedule_needs_a_meter(as_user, planner, filler, frozen):
+    response = as_user(planner).post("/maintenance/schedules/add/", _meter_schedule())
     assert response.status_code == 400
     assert "A schedule by meter needs its meter." in response.content.decode()
+
+
+def _meter_options(response):
+    return response.context["form"].fields["meter"].queryset
+
+
+def test_the_meter_is_picked_among_the_equipments_own(as_user, planner, filler, run_hours, frozen):
+    """A site of thousands of machines does not send thousands of meters with the form."""
+    elsewhere = [MeterFactory(equipment=EquipmentFactory(line=filler.line)) for _ in range(3)]
+    client = as_user(planner)
+    assert list(_meter_options(client.get("/maintenance/schedules/add/"))) == []
+    page = client.get(f"/maintenance/schedules/add/?equipment={filler.pk}")
+    assert list(_meter_options(page)) == [run_hours]
+    assert all(meter.name not in page.content.decode() for meter in elsewhere)
+    # Typed tag, no meter chosen yet: the form comes back offering that machine's meters.
+    assert list(_meter_options(client.post("/maintenance/schedules/add/", _meter_schedule()))) == [
+        run_hours
+    ]
+    foreign = _meter_schedule(meter=elsewhere[0].pk)
+    response = client.post("/maintenance/schedules/add/", foreign)
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    response = client.post("/maintenance/schedules/add/", _meter_schedule(meter=run_hours.pk))
+    assert response.status_code == 302
+    assert MaintenanceSchedule.objects.get().meter == run_hours
+
+
+def test_the_api_finds_the_meters_of_an_asset_tag(as_user, planner, filler, run_hours):
+    MeterFactory(equipment=EquipmentFactory(line=filler.line))
+    response = as_user(planner).get("/api/meters/?equipment_tag=l1-fil-01")
+    assert [meter["id"] for meter in response.json()["results"]] == [run_hours.pk]
 
 
 def test_technicians_cannot_plan(as_user, technician, pm_schedule):

@@ -4,7 +4,7 @@ import pytest
 
 from logbook.quality import services
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, EquipmentFactory, LineFactory
 from tests.queries import queries
 
 
@@ -280,3 +280,40 @@ def test_the_inspection_page_offers_the_signature_to_quality_staff_only(
     assert again.status_code == 409
     assert "already signed" in again.content.decode()
     assert "Sign as reviewed" not in client.get(url).content.decode()
+
+
+def _plan_for(client, line, tag):
+    data = {
+        "name": "Filler check",
+        "product": "Cola 0.5 L",
+        "line": line.pk,
+        "equipment": tag,
+        "chars-TOTAL_FORMS": "1",
+        "chars-INITIAL_FORMS": "0",
+        "chars-0-name": "Fill volume",
+        "chars-0-kind": "variable",
+        "chars-0-lsl": "495",
+        "chars-0-usl": "505",
+        "chars-0-decimals": "1",
+    }
+    return client.post("/quality/plans/add/", data)
+
+
+def test_a_plan_for_one_machine_names_it_by_asset_tag(as_user, quality, line, filler):
+    page = as_user(quality).get("/quality/plans/add/").content.decode()
+    assert 'name="equipment" ' in page and '<select name="equipment"' not in page
+    assert _plan_for(as_user(quality), line, "l1-fil-01").status_code == 302
+    assert InspectionPlan.objects.get().equipment == filler
+
+
+def test_a_plan_refuses_a_machine_of_another_line_or_site(
+    as_user, quality, line, filler, other_equipment
+):
+    moved = EquipmentFactory(asset_tag="L2-CAP-01", line=LineFactory(area=line.area, code="L2"))
+    response = _plan_for(as_user(quality), line, moved.asset_tag)
+    assert response.status_code == 400
+    assert "This equipment is on another line." in response.content.decode()
+    response = _plan_for(as_user(quality), line, other_equipment.asset_tag)
+    assert response.status_code == 400
+    assert "No equipment with this asset tag on your sites." in response.content.decode()
+    assert not InspectionPlan.objects.exists()
