@@ -1,4 +1,5 @@
 import datetime
+import inspect
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
@@ -37,10 +38,11 @@ class BaseTable(tables.Table):
     def _export_getter(self, bound_column):
         column = bound_column.column
         path = str(bound_column.accessor).replace(".", "__").split("__")
-        table_value = getattr(self, f"value_{bound_column.name}", None)
+        table_value = _with_what_it_takes(getattr(self, f"value_{bound_column.name}", None))
         own_value = type(column).value is not tables.Column.value and not isinstance(
             column, PLAIN_COLUMNS[1:]
         )
+        column_value = _with_what_it_takes(column.value)
         model = getattr(self._meta, "model", None)
         labels = _choice_labels(model, path)
 
@@ -67,10 +69,22 @@ class BaseTable(tables.Table):
             if table_value is not None:
                 value = table_value(record=record, value=value)
             elif own_value:
-                value = column.value(record=record, value=value)
+                value = column_value(record=record, value=value)
             return _export_cell(value)
 
         return getter
+
+
+def _with_what_it_takes(method):
+    """``method`` called with those of ``record`` and ``value`` it declares, as django-tables2
+    does (``value_number(self, record)`` takes no value)."""
+    if method is None:
+        return None
+    parameters = inspect.signature(method).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return method
+    wanted = [name for name in ("record", "value") if name in parameters]
+    return lambda **given: method(**{name: given[name] for name in wanted})
 
 
 def _choice_labels(model, path) -> dict | None:

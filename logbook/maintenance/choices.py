@@ -41,3 +41,6 @@ class WorkOrderStatus(TextChoices):
 
 
 ACTIVE_STATUSES = (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS)
+# What the work-order list shows unless asked for everything: still to do, or done and waiting
+# for a supervisor's verification.
+OPEN_WORK = (*ACTIVE_STATUSES, WorkOrderStatus.DONE)

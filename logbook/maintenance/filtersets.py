@@ -7,6 +7,7 @@ from logbook.accounts.models import Certification
 from logbook.core.filtersets import SearchFilterSet, scoped
 from logbook.equipment.models import EquipmentClass, Line, Site
 from logbook.maintenance.choices import (
+    OPEN_WORK,
     IntervalUnit,
     WorkOrderKind,
     WorkOrderStatus,
@@ -55,6 +56,14 @@ class WorkOrderFilterSet(SearchFilterSet):
     equipment_id = django_filters.NumberFilter(field_name="equipment", widget=forms.HiddenInput)
     kind = django_filters.ChoiceFilter(choices=WorkOrderKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=WorkOrderStatus.choices, label=_("Status"))
+    show = django_filters.ChoiceFilter(
+        choices=[
+            ("open", _("Open work: to do, in progress, to verify")),
+            ("all", _("Everything, with the history")),
+        ],
+        method="filter_show",
+        label=_("Show"),
+    )
     assigned_to_id = django_filters.ModelChoiceFilter(
         field_name="assigned_to", queryset=people, label=_("Assigned to")
     )
@@ -75,6 +84,7 @@ class WorkOrderFilterSet(SearchFilterSet):
             "asset_tag",
             "kind",
             "status",
+            "show",
             "assigned_to_id",
             "overdue",
             "due_after",
@@ -83,6 +93,12 @@ class WorkOrderFilterSet(SearchFilterSet):
             "schedule_id",
             "downtime_incident_id",
         ]
+
+    def filter_show(self, queryset, name, value):
+        # A status asked for by name wins: "?status=verified" lists the verified ones.
+        if value != "open" or self.form.cleaned_data.get("status"):
+            return queryset
+        return queryset.filter(status__in=OPEN_WORK)
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,13 @@ class WorkOrderListView(ObjectListView):
     queryset = selectors.work_order_joins()
     table_class = tables.WorkOrderTable
     filterset_class = filtersets.WorkOrderFilterSet
+
+    def get_filterset_kwargs(self, filterset_class):
+        # The page opens on the open work, not on years of verified history (?show=all).
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = (kwargs["data"] or QueryDict()).copy()
+        data.setdefault("show", "open")
+        return {**kwargs, "data": data}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

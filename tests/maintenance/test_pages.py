@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 from logbook.accounts.models import Certification
@@ -371,3 +373,26 @@ def test_the_home_page_counts_overdue_work_in_a_constant_number_of_queries(
         raise_order(f"Late {number}", 5)
     assert queries(client, "/") == few
     assert "11 overdue" in client.get("/").content.decode()
+
+
+def test_the_work_order_list_opens_on_the_open_work(as_user, supervisor, filler):
+    """Years of verified history do not bury today's work; it is one choice away."""
+    for number, status in enumerate(["verified", "cancelled", "open", "in_progress", "done"]):
+        WorkOrder.objects.create(
+            kind="corrective", equipment=filler, title=status, due_at=at(number), status=status
+        )
+    client = as_user(supervisor)
+
+    def titles(url):
+        return sorted(row.record.title for row in client.get(url).context["table"].page.object_list)
+
+    assert titles("/maintenance/") == ["done", "in_progress", "open"]
+    assert titles("/maintenance/?show=all") == sorted(
+        ["verified", "cancelled", "open", "in_progress", "done"]
+    )
+    assert titles("/maintenance/?status=verified") == ["verified"]
+    export = csv.DictReader(io.StringIO(client.get("/maintenance/?_export=csv").content.decode()))
+    assert sorted(row["Title"] for row in export) == ["done", "in_progress", "open"]
+    # The API lists everything, as before; ?show=open asks for the open work.
+    assert len(client.get("/api/work-orders/").json()["results"]) == 5
+    assert len(client.get("/api/work-orders/?show=open").json()["results"]) == 3
