@@ -21,15 +21,15 @@ class SiteScopedQuerySet(models.QuerySet):
         first, _, rest = lookup.partition("__")
         if not rest:
             return self.filter(**{f"{first}__in": sites})
-        # "equipment_id IN (SELECT … of the sites)", not a join of the whole chain: the outer
-        # query keeps its own indexes, so a newest-first page of a big table stays quick.
+        # "EXISTS (SELECT … this row's equipment, on the user's sites)", not a join of the whole
+        # chain nor "equipment_id IN (SELECT …)": the outer query keeps its own indexes (a
+        # newest-first page of a big table stays quick), and SQLite, which guesses an IN list
+        # to be short, no longer walks every machine's rows to count a few (bench/: 77 → 4 ms).
         related = self.model._meta.get_field(first).related_model
         return self.filter(
-            **{
-                f"{first}__in": related._default_manager.filter(**{f"{rest}__in": sites}).values(
-                    "pk"
-                )
-            }
+            models.Exists(
+                related._default_manager.filter(pk=models.OuterRef(first), **{f"{rest}__in": sites})
+            )
         )
 
 

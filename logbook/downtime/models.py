@@ -203,6 +203,12 @@ class DowntimeIncident(models.Model):
         indexes = [
             models.Index(fields=["equipment", "started_at"]),
             models.Index(fields=["started_at"]),
+            # Ended but not classified yet: a handful among years of incidents.
+            models.Index(
+                fields=["ended_at"],
+                condition=Q(ended_at__isnull=False, closed_at__isnull=True),
+                name="downtime_incident_to_classify",
+            ),
         ]
         constraints = [
             # One open incident per equipment, whoever tries to open a second one at once.

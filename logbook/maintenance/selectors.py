@@ -126,8 +126,9 @@ def parts_to_reorder():
 def overdue(queryset, now=None):
     """Active orders past their due day and its tolerance (one condition per tolerance used)."""
     now = now or timezone.now()
-    tolerances = set(queryset.order_by().values_list("tolerance_days", flat=True).distinct())
+    active = queryset.filter(status__in=ACTIVE_STATUSES)
+    tolerances = set(active.order_by().values_list("tolerance_days", flat=True).distinct())
     late = Q(pk__in=[])
     for days in tolerances:
         late |= Q(tolerance_days=days, due_at__lt=now - datetime.timedelta(days=days + 1))
-    return queryset.filter(status__in=ACTIVE_STATUSES).filter(late)
+    return active.filter(late)
