@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Max
 from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,19 @@ ChecklistFormSet = inlineformset_factory(
         "upper_limit": forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
     },
 )
+
+
+def checklist_formset(data, instance=None):
+    """The checklist rows of a schedule, the spare ones numbered on from the last item."""
+    instance = instance or MaintenanceSchedule()
+    after = (instance.checklist.aggregate(last=Max("order"))["last"] or 0) if instance.pk else 0
+    spare = ChecklistFormSet.extra
+    return ChecklistFormSet(
+        data,
+        instance=instance,
+        prefix="checklist",
+        initial=[{"order": after + number} for number in range(1, spare + 1)],
+    )
 
 
 class CorrectiveForm(forms.Form):

@@ -136,9 +136,7 @@ def _schedule_page(request, form, formset, title, status=200):
 
 def _save_schedule(request, instance, title):
     form = forms.ScheduleForm(request.POST or None, instance=instance, user=request.user)
-    formset = forms.ChecklistFormSet(
-        request.POST or None, instance=instance or MaintenanceSchedule(), prefix="checklist"
-    )
+    formset = forms.checklist_formset(request.POST or None, instance=instance)
     if request.method != "POST":
         return _schedule_page(request, form, formset, title)
     if form.is_valid() and formset.is_valid():
@@ -180,7 +178,7 @@ def schedule_add(request):
         equipment = Equipment.objects.for_user(request.user).filter(pk=initial_equipment).first()
         form = forms.ScheduleForm(initial={"equipment": equipment}, user=request.user)
         return _schedule_page(
-            request, form, forms.ChecklistFormSet(prefix="checklist"), _("New maintenance schedule")
+            request, form, forms.checklist_formset(None), _("New maintenance schedule")
         )
     return _save_schedule(request, None, _("New maintenance schedule"))
 

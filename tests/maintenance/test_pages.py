@@ -396,3 +396,13 @@ def test_the_work_order_list_opens_on_the_open_work(as_user, supervisor, filler)
     # The API lists everything, as before; ?show=open asks for the open work.
     assert len(client.get("/api/work-orders/").json()["results"]) == 5
     assert len(client.get("/api/work-orders/?show=open").json()["results"]) == 3
+
+
+def test_the_spare_checklist_rows_are_numbered_on(as_user, planner, pm_schedule):
+    client = as_user(planner)
+    last = max(item.order for item in pm_schedule.checklist.all())
+    edit = client.get(f"/maintenance/schedules/{pm_schedule.pk}/edit/").context["formset"]
+    spare = [form["order"].value() for form in edit.forms if not form.instance.pk]
+    assert spare == [last + 1, last + 2, last + 3]
+    new = client.get("/maintenance/schedules/add/").context["formset"]
+    assert [form["order"].value() for form in new.forms] == [1, 2, 3]
