@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import connection
+from django.db.models import Count
 
 from logbook.quality.models import Characteristic, Inspection, Measurement
 from logbook.quality.spc import Capability, capability
@@ -65,6 +66,36 @@ def characteristic_capability(
         usl=usl,
         out_of_spec=out or 0,
     )
+
+
+def values_under_other_limits(characteristic: Characteristic, start, end) -> list[dict]:
+    """The plan versions whose limits for this characteristic differ from its own, with how many
+    of the period's values were taken under them (one grouped query; a handful of versions).
+
+    The chart and the figures judge every value against the characteristic's limits; the page
+    says so when some were measured against others."""
+    groups = (
+        Measurement.objects.filter(
+            characteristic__in=family_characteristics(characteristic),
+            value__isnull=False,
+            inspection__inspected_at__gte=start,
+            inspection__inspected_at__lt=end,
+        )
+        .values("characteristic__plan__version", "characteristic__lsl", "characteristic__usl")
+        .annotate(count=Count("pk"))
+        .order_by("characteristic__plan__version")
+    )
+    return [
+        {
+            "version": group["characteristic__plan__version"],
+            "lsl": group["characteristic__lsl"],
+            "usl": group["characteristic__usl"],
+            "count": group["count"],
+        }
+        for group in groups
+        if (group["characteristic__lsl"], group["characteristic__usl"])
+        != (characteristic.lsl, characteristic.usl)
+    ]
 
 
 def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:

@@ -411,6 +411,7 @@ def characteristic_spc(request, pk):
             "period_form": period,
             "cap": result,
             "chart": chart,
+            "other_limits": selectors.values_under_other_limits(characteristic, start, end),
             "zone": zone.key,
         },
     )

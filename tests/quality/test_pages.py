@@ -174,6 +174,28 @@ def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, p
     assert "Capability needs at least two measurements." in html
 
 
+def test_the_spc_page_says_which_values_were_measured_under_other_limits(
+    as_user, quality, technician, plan
+):
+    for fill in ("500.0", "503.0"):
+        _post_inspection(as_user(technician), plan, fill)
+    rows = [
+        {"name": "Fill volume", "kind": "variable", "lsl": Decimal(498), "usl": Decimal(502)},
+        {"name": "Seal integrity", "kind": "attribute", "defect_types": "Leak"},
+    ]
+    tighter = services.plan_save(plan=plan, user=quality, characteristics=rows)
+    _post_inspection(as_user(technician), tighter, "501.0")
+    fill = tighter.characteristics.get(name="Fill volume")
+    response = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/")
+    assert response.context["cap"].n == 3 and response.context["cap"].out_of_spec == 1
+    html = response.content.decode()
+    assert "Some values of this period were measured under other limits" in html
+    assert "Version 1: LSL 495 · USL 505 — 2 values" in html
+    old = plan.characteristics.get(name="Fill volume")
+    html = as_user(quality).get(f"/quality/characteristics/{old.pk}/spc/").content.decode()
+    assert "Version 2: LSL 498 · USL 502 — 1 value" in html
+
+
 def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):
     client = as_user(quality)
 
