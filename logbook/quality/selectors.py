@@ -3,7 +3,8 @@
 import datetime
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from logbook.quality.models import Characteristic, Inspection, Measurement
 from logbook.quality.spc import Capability, capability
@@ -111,6 +112,60 @@ def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:
         .values_list("inspection__inspected_at", "value", "inspection__batch")[:CHART_POINTS]
     )
     return list(reversed(rows))
+
+
+def failures_per_day(characteristic: Characteristic, start, end, zone) -> list[tuple]:
+    """(local day, inspections, failed) of an attribute characteristic, the latest 200 days in
+    time order: the subgroups of its p-chart (one grouped query)."""
+    rows = (
+        Measurement.objects.filter(
+            characteristic__in=family_characteristics(characteristic),
+            passed__isnull=False,
+            inspection__inspected_at__gte=start,
+            inspection__inspected_at__lt=end,
+        )
+        .annotate(day=TruncDate("inspection__inspected_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"), failed=Count("pk", filter=Q(passed=False)))
+        .order_by("-day")
+        .values_list("day", "n", "failed")[:CHART_POINTS]
+    )
+    return list(reversed(rows))
+
+
+def p_chart_geometry(points, pbar, *, width=800, height=280, pad=40) -> dict:
+    """Coordinates of the p-chart's SVG: the daily fractions, p̄, and the stepped limits."""
+    if not points:
+        return {"points": []}
+    top = max(max(p.ucl for p in points), max(p.p for p in points), 0.01) * 1.08
+
+    def y(v):
+        return round(pad / 2 + (top - v) / top * (height - pad), 1)
+
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+    half = step / 2
+    drawn = [{"x": round(pad + i * step, 1), "y": y(p.p), "p": p} for i, p in enumerate(points)]
+
+    def stepped(limit):
+        return " ".join(
+            f"{max(pad, d['x'] - half):.1f},{y(limit(d['p']))} "
+            f"{min(width - pad, d['x'] + half):.1f},{y(limit(d['p']))}"
+            for d in drawn
+        )
+
+    return {
+        "points": drawn,
+        "polyline": " ".join(f"{d['x']},{d['y']}" for d in drawn),
+        "ucl": stepped(lambda p: p.ucl),
+        "lcl": stepped(lambda p: p.lcl),
+        "center": y(pbar),
+        "zero": y(0),
+        "ucl_label": y(drawn[-1]["p"].ucl),
+        "scale": [{"y": y(v), "percent": round(v * 100, 1)} for v in (top / 2, top / 1.08)],
+        "width": width,
+        "height": height,
+        "pad": pad,
+    }
 
 
 def chart_geometry(

@@ -82,3 +82,46 @@ def capability(
         elif prefix == "c":
             result.cpu, result.cpl = upper, lower
     return result
+
+
+@dataclass
+class Proportion:
+    """One subgroup of a p-chart: its inspections, how many failed, and its control limits."""
+
+    label: object
+    n: int
+    failed: int
+    p: float
+    lcl: float
+    ucl: float
+
+    @property
+    def out(self) -> bool:
+        return self.p > self.ucl or self.p < self.lcl
+
+
+def p_chart(groups) -> tuple[float | None, list[Proportion]]:
+    """p-chart of the fraction failed per subgroup ``(label, n, failed)``.
+
+    p̄ = Σ failed / Σ n; each subgroup's limits p̄ ± 3 √(p̄ (1 − p̄) / nᵢ), clipped to [0, 1]
+    (a subgroup of fewer inspections gets wider limits). None and no points without inspections.
+    """
+    groups = [(label, n, failed) for label, n, failed in groups if n]
+    total = sum(n for _, n, _ in groups)
+    if not total:
+        return None, []
+    pbar = sum(failed for _, _, failed in groups) / total
+    points = []
+    for label, n, failed in groups:
+        spread = 3 * math.sqrt(pbar * (1 - pbar) / n)
+        points.append(
+            Proportion(
+                label=label,
+                n=n,
+                failed=failed,
+                p=failed / n,
+                lcl=max(0.0, pbar - spread),
+                ucl=min(1.0, pbar + spread),
+            )
+        )
+    return pbar, points

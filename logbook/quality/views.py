@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from logbook.core.forms import AmendmentForm, PasswordForm
 from logbook.core.views import ObjectListView, form_status, posted, submit
 from logbook.equipment.models import Line
-from logbook.quality import filtersets, forms, selectors, services, tables
-from logbook.quality.choices import NCStatus, Verdict
+from logbook.quality import filtersets, forms, selectors, services, spc, tables
+from logbook.quality.choices import CharacteristicKind, NCStatus, Verdict
 from logbook.quality.models import Characteristic, Inspection, InspectionPlan, Nonconformance
 from logbook.reports.forms import PeriodForm
 from logbook.shifts.models import Shift
@@ -393,6 +393,22 @@ def characteristic_spc(request, pk):
     zone = characteristic.plan.line.area.site.zone
     period = PeriodForm(request.GET, zone=zone)
     start, end = period.period()
+    if characteristic.kind == CharacteristicKind.ATTRIBUTE:
+        pbar, points = spc.p_chart(selectors.failures_per_day(characteristic, start, end, zone))
+        return render(
+            request,
+            "quality/p_chart.html",
+            {
+                "c": characteristic,
+                "period_form": period,
+                "pbar": pbar,
+                "inspected": sum(p.n for p in points),
+                "failed": sum(p.failed for p in points),
+                "out_of_control": sum(p.out for p in points),
+                "chart": selectors.p_chart_geometry(points, pbar),
+                "zone": zone.key,
+            },
+        )
     result = selectors.characteristic_capability(characteristic, start, end)
     values = selectors.chart_values(characteristic, start, end)
     chart = selectors.chart_geometry(

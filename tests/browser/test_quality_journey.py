@@ -127,3 +127,11 @@ def test_a_supervisor_filters_inspections_and_reads_the_capability_chart(
     expect(figures).to_contain_text("Cpk0.67")
     expect(figures).to_contain_text("Cp0.84")
     screenshot("spc-chart")
+
+    # The seal is pass/fail: its p-chart, one point for the day, 1 failed of 5.
+    page.go_back()
+    page.get_by_role("link", name="p-chart").click()
+    pchart = page.get_by_role("img", name="Fraction of inspections failed per day")
+    expect(pchart.locator(".point")).to_have_count(1)
+    expect(page.locator("dl")).to_contain_text("Failed1")
+    expect(page.locator("dl")).to_contain_text("Inspected5")

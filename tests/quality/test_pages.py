@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -6,6 +7,7 @@ from logbook.quality import services
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
 from tests.factories import PASSWORD, EquipmentFactory, LineFactory
 from tests.queries import queries
+from tests.timeline import TODAY, at
 
 
 @pytest.fixture
@@ -194,6 +196,28 @@ def test_the_spc_page_says_which_values_were_measured_under_other_limits(
     old = plan.characteristics.get(name="Fill volume")
     html = as_user(quality).get(f"/quality/characteristics/{old.pk}/spc/").content.decode()
     assert "Version 2: LSL 498 · USL 502 — 1 value" in html
+
+
+def test_a_pass_fail_characteristic_gets_a_p_chart_by_local_day(
+    as_user, quality, technician, plan, frozen
+):
+    seal = plan.characteristics.get(name="Seal integrity")
+    days = {0: ["pass", "pass", "fail"], 1: ["pass", "pass", "pass", "pass"]}
+    for day, results in days.items():
+        for result in results:
+            frozen.move_to(at(8, day=TODAY - datetime.timedelta(days=1 - day)))
+            defect = "Leak" if result == "fail" else ""
+            _post_inspection(as_user(technician), plan, "500.0", seal=result, defect=defect)
+    frozen.move_to(at(12))
+    plan_page = as_user(quality).get(plan.get_absolute_url()).content.decode()
+    assert f"/quality/characteristics/{seal.pk}/spc/" in plan_page
+    response = as_user(quality).get(f"/quality/characteristics/{seal.pk}/spc/")
+    assert response.templates[0].name == "quality/p_chart.html"
+    assert response.context["inspected"] == 7 and response.context["failed"] == 1
+    assert response.context["pbar"] == pytest.approx(1 / 7)
+    points = [d["p"] for d in response.context["chart"]["points"]]
+    assert [(p.n, p.failed) for p in points] == [(3, 1), (4, 0)]
+    assert response.content.decode().count('class="point') == 2
 
 
 def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from logbook.quality.spc import capability, within_spec
+from logbook.quality.spc import capability, p_chart, within_spec
 
 D = Decimal
 
@@ -95,3 +95,23 @@ def test_piston_ring_diameters_match_the_published_mean():
     assert len(values) == 125
     assert result.mean == pytest.approx(74.00118, abs=1e-5)  # Montgomery's grand mean
     assert result.cp > 1 and result.cpk <= result.cp
+
+
+def test_p_chart_by_hand():
+    # p̄ = 9 / 125 = 0.072; for n = 50: 3 √(0.072 × 0.928 / 50) = 0.109667…; for n = 25: 0.155093…
+    pbar, points = p_chart([("Mon", 50, 2), ("Tue", 50, 1), ("Wed", 25, 6), ("Thu", 0, 0)])
+    assert pbar == pytest.approx(0.072)
+    assert [p.label for p in points] == ["Mon", "Tue", "Wed"]  # a day without inspections: none
+    monday, _, wednesday = points
+    assert monday.p == pytest.approx(0.04)
+    assert monday.ucl == pytest.approx(0.181667, abs=1e-6) and monday.lcl == 0.0
+    assert wednesday.ucl == pytest.approx(0.227093, abs=1e-6)
+    assert wednesday.p == pytest.approx(0.24) and wednesday.out
+    assert [p.out for p in points] == [False, False, True]
+
+
+def test_p_chart_limits_stay_within_zero_and_one():
+    pbar, points = p_chart([("a", 2, 2), ("b", 2, 1)])
+    assert pbar == pytest.approx(0.75)
+    assert all(0.0 <= p.lcl <= p.ucl <= 1.0 for p in points)
+    assert p_chart([]) == (None, [])
