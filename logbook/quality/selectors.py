@@ -19,6 +19,16 @@ def family_characteristics(characteristic: Characteristic):
     )
 
 
+def measurements_in(characteristic: Characteristic, start, end):
+    """The measurements of this characteristic (every version of its plan) inspected in
+    [start, end)."""
+    return Measurement.objects.filter(
+        characteristic__in=family_characteristics(characteristic),
+        inspection__inspected_at__gte=start,
+        inspection__inspected_at__lt=end,
+    )
+
+
 def characteristic_capability(
     characteristic: Characteristic, start: datetime.datetime, end: datetime.datetime
 ) -> Capability:
@@ -76,12 +86,8 @@ def values_under_other_limits(characteristic: Characteristic, start, end) -> lis
     The chart and the figures judge every value against the characteristic's limits; the page
     says so when some were measured against others."""
     groups = (
-        Measurement.objects.filter(
-            characteristic__in=family_characteristics(characteristic),
-            value__isnull=False,
-            inspection__inspected_at__gte=start,
-            inspection__inspected_at__lt=end,
-        )
+        measurements_in(characteristic, start, end)
+        .filter(value__isnull=False)
         .values("characteristic__plan__version", "characteristic__lsl", "characteristic__usl")
         .annotate(count=Count("pk"))
         .order_by("characteristic__plan__version")
@@ -102,12 +108,8 @@ def values_under_other_limits(characteristic: Characteristic, start, end) -> lis
 def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:
     """The latest measurements (at most 200) in time order: (inspected_at, value, batch)."""
     rows = (
-        Measurement.objects.filter(
-            characteristic__in=family_characteristics(characteristic),
-            value__isnull=False,
-            inspection__inspected_at__gte=start,
-            inspection__inspected_at__lt=end,
-        )
+        measurements_in(characteristic, start, end)
+        .filter(value__isnull=False)
         .order_by("-inspection__inspected_at", "-inspection_id")
         .values_list("inspection__inspected_at", "value", "inspection__batch")[:CHART_POINTS]
     )
@@ -118,12 +120,8 @@ def failures_per_day(characteristic: Characteristic, start, end, zone) -> list[t
     """(local day, inspections, failed) of an attribute characteristic, the latest 200 days in
     time order: the subgroups of its p-chart (one grouped query)."""
     rows = (
-        Measurement.objects.filter(
-            characteristic__in=family_characteristics(characteristic),
-            passed__isnull=False,
-            inspection__inspected_at__gte=start,
-            inspection__inspected_at__lt=end,
-        )
+        measurements_in(characteristic, start, end)
+        .filter(passed__isnull=False)
         .annotate(day=TruncDate("inspection__inspected_at", tzinfo=zone))
         .values("day")
         .annotate(n=Count("pk"), failed=Count("pk", filter=Q(passed=False)))
