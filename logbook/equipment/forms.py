@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,14 @@ class EquipmentClassForm(ScopedModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+def _typed(value) -> str:
+    """What was typed, trimmed; refused before it reaches a query if it holds a NUL character
+    (PostgreSQL cannot even compare one: the lookup would fail, not miss)."""
+    text = str(value).strip()
+    ProhibitNullCharactersValidator()(text)
+    return text
+
+
 class AssetTagField(forms.ModelChoiceField):
     """Pick equipment by typing its asset tag (it is on the machine's label).
 
@@ -70,7 +79,7 @@ class AssetTagField(forms.ModelChoiceField):
             return None
         if isinstance(value, Equipment):
             return value
-        tag = str(value).strip()
+        tag = _typed(value)
         # Case-insensitive, as people type; the exact tag wins if two differ only in case.
         found = list(self.queryset.filter(asset_tag__iexact=tag)[:2])
         exact = [equipment for equipment in found if equipment.asset_tag == tag]
@@ -161,7 +170,7 @@ class EquipmentPickField(forms.Field):
     def to_python(self, value):
         if isinstance(value, Equipment) or value in self.empty_values:
             return value or None
-        text = str(value).strip()
+        text = _typed(value)
         tag = text.split(" – ", 1)[0].strip()
         visible = Equipment.objects.for_user(self.user)
         found = list(visible.filter(asset_tag__iexact=tag)[:2]) or list(

@@ -410,6 +410,21 @@ def work_order_send_back(*, work_order: WorkOrder, user, reason: str) -> WorkOrd
         if work_order.is_locked:
             _move(work_order, S.IN_PROGRESS)  # refuses with RecordLocked, naming the status
         raise ValidationError(_("Only completed work is sent back."))
+    if work_order.schedule_id:
+        # One open order per schedule (a database rule): its next one may be out already.
+        following = (
+            WorkOrder.objects.filter(schedule_id=work_order.schedule_id, status__in=ACTIVE_STATUSES)
+            .exclude(pk=work_order.pk)
+            .first()
+        )
+        if following is not None:
+            raise ValidationError(
+                _(
+                    "%(number)s, the next order of this schedule, is already open: raise a "
+                    "corrective work order for what must be redone."
+                )
+                % {"number": following.number}
+            )
     _move(work_order, S.IN_PROGRESS)
     work_order.return_reason = reason.strip()
     work_order.save()

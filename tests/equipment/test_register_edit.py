@@ -107,6 +107,21 @@ def test_a_meter_on_another_sites_equipment_is_refused(as_user, planner, other_e
     assert not Meter.objects.filter(name="Cycles").exists()
 
 
+def test_a_typed_tag_with_a_null_character_is_refused_before_any_query(
+    as_user, planner, technician, filler, shift
+):
+    """PostgreSQL cannot compare a NUL character: the lookup would fail (a 500), not miss."""
+    response = as_user(planner).post(
+        "/equipment/meters/add/", {"equipment": "L1\x00", "name": "Cycles", "unit": "cycles"}
+    )
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    entry = {"category": "note", "equipment": "L1\x00", "text": "Checked"}
+    response = as_user(technician).post(f"/shifts/{shift.pk}/entries/add/", entry)
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+
+
 def test_other_sites_register_pages_are_404(as_user, outsider, line):
     client = as_user(outsider)
     assert client.get(f"/equipment/sites/{line.area.site.pk}/").status_code == 404

@@ -1,4 +1,5 @@
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -201,6 +202,33 @@ def test_sent_back_with_a_reason(done_order, supervisor):
         work_order=done_order, user=supervisor, reason="Tension not recorded properly"
     )
     assert back.status == "in_progress" and back.return_reason.startswith("Tension")
+
+
+def test_not_sent_back_once_the_schedules_next_order_is_out(
+    done_order, supervisor, as_user, pm_schedule
+):
+    following = WorkOrder.objects.create(
+        kind="preventive",
+        equipment=done_order.equipment,
+        schedule=pm_schedule,
+        title=done_order.title,
+        due_at=done_order.due_at + datetime.timedelta(days=30),
+    )
+    message = f"{following.number}, the next order of this schedule, is already open"
+    with pytest.raises(ValidationError, match=message):
+        services.work_order_send_back(work_order=done_order, user=supervisor, reason="Redo")
+    page = as_user(supervisor).post(
+        f"/maintenance/work-orders/{done_order.pk}/send-back/", {"reason": "Redo"}
+    )
+    assert page.status_code == 400 and message in page.content.decode()
+    api = as_user(supervisor).post(
+        f"/api/work-orders/{done_order.pk}/reopen/",
+        json.dumps({"reason": "Redo"}),
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and message in api.content.decode()
+    done_order.refresh_from_db()
+    assert done_order.status == "done"
 
 
 @pytest.mark.parametrize(
