@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,24 @@ def scoped(model, *related: str):
     return queryset
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class AnyYesNo(forms.Select):
+    """A yes/no filter that reads "Any" when it does not filter (not Django's "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class FilterSet(django_filters.FilterSet):
+    """Our filter forms' defaults: yes/no filters offer Any / Yes / No."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.extra.setdefault("widget", AnyYesNo)
+
+
+class SearchFilterSet(FilterSet):
     """A filterset with ``q``: free text over the fields named in ``search_fields``."""
 
     search_fields: tuple[str, ...] = ()

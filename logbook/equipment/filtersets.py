@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.filtersets import SearchFilterSet, scoped
+from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
 from logbook.equipment.choices import Criticality, EquipmentStatus
 from logbook.equipment.models import (
     Area,
@@ -113,7 +113,7 @@ class MeterFilterSet(SearchFilterSet):
         fields = ["q", "site_id", "line_id", "equipment_id", "equipment_tag", "resets"]
 
 
-class MeterReadingFilterSet(django_filters.FilterSet):
+class MeterReadingFilterSet(FilterSet):
     meter_id = django_filters.NumberFilter(field_name="meter", label=_("Meter id"))
     equipment_id = django_filters.NumberFilter(
         field_name="meter__equipment", label=_("Equipment id")

@@ -4,7 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
-from logbook.core.filtersets import SearchFilterSet, scoped
+from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
 from logbook.equipment.models import EquipmentClass, Line, Site
 from logbook.maintenance.choices import (
     OPEN_WORK,
@@ -57,11 +57,10 @@ class WorkOrderFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=WorkOrderKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=WorkOrderStatus.choices, label=_("Status"))
     show = django_filters.ChoiceFilter(
-        choices=[
-            ("open", _("Open work: to do, in progress, to verify")),
-            ("all", _("Everything, with the history")),
-        ],
+        choices=[("open", _("Open work")), ("all", _("Everything"))],
+        empty_label=None,
         method="filter_show",
+        help_text=_("Open work: to do, in progress, to verify. Everything: with the history."),
         label=_("Show"),
     )
     assigned_to_id = django_filters.ModelChoiceFilter(
@@ -124,7 +123,7 @@ class SparePartFilterSet(SearchFilterSet):
         return low if value else queryset.exclude(stock__lte=F("reorder_point"))
 
 
-class CertificationFilterSet(django_filters.FilterSet):
+class CertificationFilterSet(FilterSet):
     user_id = django_filters.ModelChoiceFilter(
         field_name="user", queryset=people, label=_("Person")
     )

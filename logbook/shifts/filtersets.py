@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import User
-from logbook.core.filtersets import SearchFilterSet, scoped
+from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
 from logbook.equipment.models import Line, Site
 from logbook.shifts.choices import EntryCategory, ShiftStatus
 from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
@@ -40,7 +40,7 @@ class ShiftPatternFilterSet(SearchFilterSet):
         fields = ["q", "site_id", "active"]
 
 
-class ShiftFilterSet(django_filters.FilterSet):
+class ShiftFilterSet(FilterSet):
     site_id = django_filters.ModelChoiceFilter(
         field_name="line__area__site", queryset=scoped(Site), label=_("Site")
     )

@@ -406,3 +406,9 @@ def test_the_spare_checklist_rows_are_numbered_on(as_user, planner, pm_schedule)
     assert spare == [last + 1, last + 2, last + 3]
     new = client.get("/maintenance/schedules/add/").context["formset"]
     assert [form["order"].value() for form in new.forms] == [1, 2, 3]
+
+
+def test_the_filters_read_any_yes_no_and_show_has_no_blank(as_user, supervisor):
+    form = as_user(supervisor).get("/maintenance/").context["filter"].form
+    assert [label for _, label in form.fields["overdue"].widget.choices] == ["Any", "Yes", "No"]
+    assert [value for value, _ in form.fields["show"].choices] == ["open", "all"]
