@@ -1,12 +1,14 @@
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
 from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
 from logbook.equipment.models import EquipmentClass, Line, Site
+from logbook.maintenance import selectors
 from logbook.maintenance.choices import (
+    ACTIVE_STATUSES,
     OPEN_WORK,
     IntervalUnit,
     WorkOrderKind,
@@ -67,6 +69,7 @@ class WorkOrderFilterSet(SearchFilterSet):
         field_name="assigned_to", queryset=people, label=_("Assigned to")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("My work"))
     due_after = date_filter("due_at__date", "gte", _("Due from"))
     due_before = date_filter("due_at__date", "lte", _("Due to"))
     schedule_id = django_filters.NumberFilter(field_name="schedule", widget=forms.HiddenInput)
@@ -86,6 +89,7 @@ class WorkOrderFilterSet(SearchFilterSet):
             "show",
             "assigned_to_id",
             "overdue",
+            "mine",
             "due_after",
             "due_before",
             "equipment_id",
@@ -98,6 +102,13 @@ class WorkOrderFilterSet(SearchFilterSet):
         if value != "open" or self.form.cleaned_data.get("status"):
             return queryset
         return queryset.filter(status__in=OPEN_WORK)
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        # Still to do and theirs, as on "My work" (which links here for the whole list).
+        condition = selectors.mine(self.request.user) & Q(status__in=ACTIVE_STATUSES)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

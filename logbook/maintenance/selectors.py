@@ -93,15 +93,20 @@ def work_order_joins(queryset=None):
     )
 
 
+def mine(user) -> Q:
+    """Work orders that are the user's to do: assigned to them, or unassigned on their line."""
+    condition = Q(assigned_to=user)
+    if user.home_line_id:
+        condition |= Q(assigned_to__isnull=True, equipment__line_id=user.home_line_id)
+    return condition
+
+
 def my_work(user):
     """Active work orders assigned to the user, or unassigned on their home line; soonest first."""
-    mine = Q(assigned_to=user)
-    if user.home_line_id:
-        mine |= Q(assigned_to__isnull=True, equipment__line_id=user.home_line_id)
     return (
         work_order_joins(WorkOrder.objects.for_user(user))
         .active()
-        .filter(mine)
+        .filter(mine(user))
         .order_by("due_at", "-priority", "pk")
     )
 

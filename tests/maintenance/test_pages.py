@@ -12,7 +12,7 @@ from logbook.maintenance.models import (
     SparePart,
     WorkOrder,
 )
-from tests.factories import PASSWORD, EquipmentFactory, MeterFactory, UserFactory
+from tests.factories import PASSWORD, EquipmentFactory, LineFactory, MeterFactory, UserFactory
 from tests.queries import queries
 from tests.timeline import TODAY, at
 
@@ -412,3 +412,31 @@ def test_the_filters_read_any_yes_no_and_show_has_no_blank(as_user, supervisor):
     form = as_user(supervisor).get("/maintenance/").context["filter"].form
     assert [label for _, label in form.fields["overdue"].widget.choices] == ["Any", "Yes", "No"]
     assert [value for value, _ in form.fields["show"].choices] == ["open", "all"]
+
+
+def test_my_work_links_to_exactly_its_orders(as_user, technician, supervisor, filler):
+    technician.home_line = filler.line
+    technician.save()
+    elsewhere = EquipmentFactory(line=LineFactory(area=filler.line.area, code="L9"))
+    rows = [
+        ("assigned", filler, technician, "open"),
+        ("started", elsewhere, technician, "in_progress"),
+        ("on my line", filler, None, "open"),
+        ("done, to verify", filler, technician, "done"),
+        ("other line", elsewhere, None, "open"),
+        ("someone else's", filler, supervisor, "open"),
+    ]
+    for hour, (title, equipment, person, status) in enumerate(rows):
+        WorkOrder.objects.create(
+            kind="corrective",
+            equipment=equipment,
+            title=title,
+            due_at=at(hour),
+            assigned_to=person,
+            status=status,
+        )
+    client = as_user(technician)
+    my_work = [order.title for order in client.get("/maintenance/my-work/").context["orders"]]
+    assert my_work == ["assigned", "started", "on my line"]
+    listed = client.get("/maintenance/?mine=true").context["table"].page.object_list
+    assert [row.record.title for row in listed] == my_work
