@@ -59,10 +59,13 @@ class WorkOrderFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=WorkOrderKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=WorkOrderStatus.choices, label=_("Status"))
     show = django_filters.ChoiceFilter(
-        choices=[("open", _("Open work")), ("all", _("Everything"))],
+        choices=[("open", _("Open work")), ("todo", _("Still to do")), ("all", _("Everything"))],
         empty_label=None,
         method="filter_show",
-        help_text=_("Open work: to do, in progress, to verify. Everything: with the history."),
+        help_text=_(
+            "Open work: to do, in progress, to verify. Still to do: not done yet. "
+            "Everything: with the history."
+        ),
         label=_("Show"),
     )
     assigned_to_id = django_filters.ModelChoiceFilter(
@@ -99,9 +102,10 @@ class WorkOrderFilterSet(SearchFilterSet):
 
     def filter_show(self, queryset, name, value):
         # A status asked for by name wins: "?status=verified" lists the verified ones.
-        if value != "open" or self.form.cleaned_data.get("status"):
+        statuses = {"open": OPEN_WORK, "todo": ACTIVE_STATUSES}.get(value)
+        if statuses is None or self.form.cleaned_data.get("status"):
             return queryset
-        return queryset.filter(status__in=OPEN_WORK)
+        return queryset.filter(status__in=statuses)
 
     def filter_mine(self, queryset, name, value):
         if value is None:

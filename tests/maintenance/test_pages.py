@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 from logbook.accounts.models import Certification
@@ -391,6 +392,7 @@ def test_the_work_order_list_opens_on_the_open_work(as_user, supervisor, filler)
         ["verified", "cancelled", "open", "in_progress", "done"]
     )
     assert titles("/maintenance/?status=verified") == ["verified"]
+    assert titles("/maintenance/?show=todo") == ["in_progress", "open"]
     export = csv.DictReader(io.StringIO(client.get("/maintenance/?_export=csv").content.decode()))
     assert sorted(row["Title"] for row in export) == ["done", "in_progress", "open"]
     # The API lists everything, as before; ?show=open asks for the open work.
@@ -411,7 +413,7 @@ def test_the_spare_checklist_rows_are_numbered_on(as_user, planner, pm_schedule)
 def test_the_filters_read_any_yes_no_and_show_has_no_blank(as_user, supervisor):
     form = as_user(supervisor).get("/maintenance/").context["filter"].form
     assert [label for _, label in form.fields["overdue"].widget.choices] == ["Any", "Yes", "No"]
-    assert [value for value, _ in form.fields["show"].choices] == ["open", "all"]
+    assert [value for value, _ in form.fields["show"].choices] == ["open", "todo", "all"]
 
 
 def test_my_work_links_to_exactly_its_orders(as_user, technician, supervisor, filler):
@@ -440,3 +442,23 @@ def test_my_work_links_to_exactly_its_orders(as_user, technician, supervisor, fi
     assert my_work == ["assigned", "started", "on my line"]
     listed = client.get("/maintenance/?mine=true").context["table"].page.object_list
     assert [row.record.title for row in listed] == my_work
+
+
+def test_the_plans_links_list_what_it_counted(as_user, planner, filler, frozen):
+    statuses = ["open", "in_progress", "done"]
+    WorkOrder.objects.bulk_create(
+        WorkOrder(
+            kind="corrective",
+            equipment=filler,
+            title=f"Job {number}",
+            due_at=at(10) + datetime.timedelta(days=1 + number % 20),
+            status=statuses[number % 3],
+        )
+        for number in range(90)
+    )
+    client = as_user(planner)
+    page = client.get("/maintenance/plan/")
+    links = re.findall(r'href="(/maintenance/\?[^"]+)"', page.content.decode())
+    all_of_it = next(link for link in links if "overdue=false" in link).replace("&amp;", "&")
+    listed = client.get(all_of_it).context["table"].paginator.count
+    assert listed == page.context["upcoming_count"] == 60  # the open and started ones
