@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification, Signature, User
+from logbook.core.admin import ReadOnly
 
 
 @admin.register(User)
@@ -30,22 +31,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnly, admin.ModelAdmin):
     """Signatures are evidence: readable, never added, changed or deleted by hand."""
 
     list_display = ("signer_name", "meaning", "signed_at", "signer")
     list_filter = ("meaning",)
     search_fields = ("signer_name", "signer__username")
     date_hierarchy = "signed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Certification)

@@ -20,3 +20,17 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if queryset is not None and hasattr(queryset, "for_user"):
             field.queryset = queryset.for_user(request.user)
         return field
+
+
+class ReadOnly:
+    """For records the admin shows but never writes: they are made and moved by the services
+    (on their pages and through the API), which check the rules; here they are read."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from logbook.core.admin import ScopedAdmin
+from logbook.core.admin import ReadOnly, ScopedAdmin
 from logbook.maintenance import services
 from logbook.maintenance.models import (
     ChecklistItem,
@@ -54,7 +54,7 @@ class SparePartAdmin(ScopedAdmin):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ScopedAdmin):
+class WorkOrderAdmin(ReadOnly, ScopedAdmin):
     """Work orders are read here; their life cycle runs on their page and through the API,
     where the status rules, the certification gate and the stock rules are checked."""
 
@@ -73,28 +73,10 @@ class WorkOrderAdmin(ScopedAdmin):
     list_select_related = ("equipment", "assigned_to")
     date_hierarchy = "due_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WorkOrderAmendment)
-class WorkOrderAmendmentAdmin(ScopedAdmin):
+class WorkOrderAmendmentAdmin(ReadOnly, ScopedAdmin):
+    """Made where the service checks the order is verified and the author may amend it."""
+
     list_display = ("work_order", "text", "author", "created_at")
     search_fields = ("text", "reason")
-
-    def has_add_permission(self, request):
-        # Made on the record's page or through the API, where the service checks that the
-        # record is signed and the author may amend it; here they are read.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

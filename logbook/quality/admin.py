@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from logbook.core.admin import ScopedAdmin
+from logbook.core.admin import ReadOnly, ScopedAdmin
 from logbook.quality.models import (
     Characteristic,
     Inspection,
@@ -10,19 +10,12 @@ from logbook.quality.models import (
 )
 
 
-class CharacteristicInline(admin.TabularInline):
+class CharacteristicInline(ReadOnly, admin.TabularInline):
+    """A plan changes on its page or through the API, where versions are kept."""
+
     model = Characteristic
     extra = 0
     fields = ("order", "name", "kind", "nominal", "lsl", "usl", "unit", "decimals", "defect_types")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a plan changes through its page or the API, where versions are kept
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InspectionPlan)
@@ -37,52 +30,29 @@ class InspectionPlanAdmin(ScopedAdmin):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ScopedAdmin):
+class InspectionAdmin(ReadOnly, ScopedAdmin):
+    """A verdict is computed once, when the inspection is recorded, and never edited."""
+
     list_display = ("plan", "batch", "verdict", "inspector", "inspected_at", "line")
     list_filter = ("verdict", "line")
     search_fields = ("batch", "sample", "plan__product")
     list_select_related = ("plan", "inspector", "line")
     date_hierarchy = "inspected_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a verdict is computed once and never edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Nonconformance)
-class NonconformanceAdmin(ScopedAdmin):
+class NonconformanceAdmin(ReadOnly, ScopedAdmin):
+    """Its life cycle (disposition, close, amend) runs on its page and through the API."""
+
     list_display = ("__str__", "severity", "status", "disposition", "line", "raised_at")
     list_filter = ("status", "severity", "disposition", "line")
     search_fields = ("title", "description", "batch")
     list_select_related = ("line",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # its life cycle runs on its page and through the API
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NonconformanceAmendment)
-class NonconformanceAmendmentAdmin(ScopedAdmin):
+class NonconformanceAmendmentAdmin(ReadOnly, ScopedAdmin):
+    """Made where the service checks the record is closed and the author may amend it."""
+
     list_display = ("nonconformance", "text", "author", "created_at")
     search_fields = ("text", "reason")
-
-    def has_add_permission(self, request):
-        # Made on the record's page or through the API, where the service checks that the
-        # record is signed and the author may amend it; here they are read.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

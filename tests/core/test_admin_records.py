@@ -13,6 +13,7 @@ LISTED = [
     "quality/nonconformance",
     "quality/nonconformanceamendment",
     "accounts/certification",
+    "accounts/signature",
 ]
 NOT_ADDED_HERE = [
     "maintenance/workorder",
@@ -20,6 +21,7 @@ NOT_ADDED_HERE = [
     "quality/inspection",
     "quality/nonconformance",
     "quality/nonconformanceamendment",
+    "accounts/signature",
 ]
 
 
