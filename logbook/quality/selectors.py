@@ -131,6 +131,16 @@ def failures_per_day(characteristic: Characteristic, start, end, zone) -> list[t
     return list(reversed(rows))
 
 
+def failure_totals(characteristic: Characteristic, start, end) -> tuple[int, int]:
+    """(inspections, failed) of an attribute characteristic over the whole period."""
+    totals = (
+        measurements_in(characteristic, start, end)
+        .filter(passed__isnull=False)
+        .aggregate(n=Count("pk"), failed=Count("pk", filter=Q(passed=False)))
+    )
+    return totals["n"], totals["failed"]
+
+
 def p_chart_geometry(points, pbar, *, width=800, height=280, pad=40) -> dict:
     """Coordinates of the p-chart's SVG: the daily fractions, p̄, and the stepped limits."""
     if not points:

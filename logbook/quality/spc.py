@@ -100,17 +100,19 @@ class Proportion:
         return self.p > self.ucl or self.p < self.lcl
 
 
-def p_chart(groups) -> tuple[float | None, list[Proportion]]:
+def p_chart(groups, pbar: float | None = None) -> tuple[float | None, list[Proportion]]:
     """p-chart of the fraction failed per subgroup ``(label, n, failed)``.
 
-    p̄ = Σ failed / Σ n; each subgroup's limits p̄ ± 3 √(p̄ (1 − p̄) / nᵢ), clipped to [0, 1]
-    (a subgroup of fewer inspections gets wider limits). None and no points without inspections.
+    p̄ = Σ failed / Σ n of the groups, unless given (the whole period's, when only its latest
+    days are drawn); each subgroup's limits p̄ ± 3 √(p̄ (1 − p̄) / nᵢ), clipped to [0, 1] (a
+    subgroup of fewer inspections gets wider limits). None and no points without inspections.
     """
     groups = [(label, n, failed) for label, n, failed in groups if n]
     total = sum(n for _, n, _ in groups)
     if not total:
         return None, []
-    pbar = sum(failed for _, _, failed in groups) / total
+    if pbar is None:
+        pbar = sum(failed for _, _, failed in groups) / total
     points = []
     for label, n, failed in groups:
         spread = 3 * math.sqrt(pbar * (1 - pbar) / n)

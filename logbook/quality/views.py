@@ -394,7 +394,11 @@ def characteristic_spc(request, pk):
     period = PeriodForm(request.GET, zone=zone)
     start, end = period.period()
     if characteristic.kind == CharacteristicKind.ATTRIBUTE:
-        pbar, points = spc.p_chart(selectors.failures_per_day(characteristic, start, end, zone))
+        inspected, failed = selectors.failure_totals(characteristic, start, end)
+        pbar, points = spc.p_chart(
+            selectors.failures_per_day(characteristic, start, end, zone),
+            pbar=failed / inspected if inspected else None,
+        )
         return render(
             request,
             "quality/p_chart.html",
@@ -402,8 +406,8 @@ def characteristic_spc(request, pk):
                 "c": characteristic,
                 "period_form": period,
                 "pbar": pbar,
-                "inspected": sum(p.n for p in points),
-                "failed": sum(p.failed for p in points),
+                "inspected": inspected,
+                "failed": failed,
                 "out_of_control": sum(p.out for p in points),
                 "chart": selectors.p_chart_geometry(points, pbar),
                 "zone": zone.key,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from logbook.quality import services
+from logbook.quality import selectors, services
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
 from tests.factories import PASSWORD, EquipmentFactory, LineFactory
 from tests.queries import queries
@@ -199,7 +199,7 @@ def test_the_spc_page_says_which_values_were_measured_under_other_limits(
 
 
 def test_a_pass_fail_characteristic_gets_a_p_chart_by_local_day(
-    as_user, quality, technician, plan, frozen
+    as_user, quality, technician, plan, frozen, monkeypatch
 ):
     seal = plan.characteristics.get(name="Seal integrity")
     days = {0: ["pass", "pass", "fail"], 1: ["pass", "pass", "pass", "pass"]}
@@ -218,6 +218,12 @@ def test_a_pass_fail_characteristic_gets_a_p_chart_by_local_day(
     points = [d["p"] for d in response.context["chart"]["points"]]
     assert [(p.n, p.failed) for p in points] == [(3, 1), (4, 0)]
     assert response.content.decode().count('class="point') == 2
+    # Only the latest days are drawn; the summary and p̄ still cover the whole period.
+    monkeypatch.setattr(selectors, "CHART_POINTS", 1)
+    response = as_user(quality).get(f"/quality/characteristics/{seal.pk}/spc/")
+    assert [(d["p"].n, d["p"].failed) for d in response.context["chart"]["points"]] == [(4, 0)]
+    assert response.context["inspected"] == 7 and response.context["failed"] == 1
+    assert response.context["pbar"] == pytest.approx(1 / 7)
 
 
 def test_lists_run_a_constant_number_of_queries(as_user, quality, technician, plan):
