@@ -79,12 +79,25 @@ class ObjectListView(
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return f"{self.model._meta.verbose_name_plural}-{stamp}.{export_format}".replace(" ", "-")
 
+    # The "add" button: the page ``<app>:<model>_add`` unless ``add_view`` names another; none
+    # where records are only made elsewhere (``add_button = False``).
+    add_button = True
+    add_view: str | None = None
+    add_label: str | None = None
+    add_danger = False
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         context["title"] = opts.verbose_name_plural.capitalize()
-        if self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
-            context["add_url"] = model_url(self.model, "add")
+        if self.add_button and self.request.user.has_perm(
+            f"{opts.app_label}.add_{opts.model_name}"
+        ):
+            context.update(
+                add_url=reverse(self.add_view) if self.add_view else model_url(self.model, "add"),
+                add_label=self.add_label,
+                add_danger=self.add_danger,
+            )
         return context
 
 

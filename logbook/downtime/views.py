@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logbook.core.views import ObjectListView, form_status, posted, submit
@@ -46,16 +46,13 @@ class IncidentListView(ObjectListView):
     )
     table_class = tables.IncidentTable
     filterset_class = filtersets.DowntimeFilterSet
+    add_view = "downtime:incident_add"
+    add_label = gettext_lazy("Machine down")
+    add_danger = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Downtime")
-        if self.request.user.has_perm("downtime.add_downtimeincident"):
-            context.update(
-                add_url=reverse("downtime:incident_add"),
-                add_label=_("Machine down"),
-                add_danger=True,
-            )
         return context
 
 

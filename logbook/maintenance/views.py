@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logbook.accounts.models import Certification
@@ -39,6 +40,7 @@ class WorkOrderListView(ObjectListView):
     queryset = selectors.work_order_joins()
     table_class = tables.WorkOrderTable
     filterset_class = filtersets.WorkOrderFilterSet
+    add_label = gettext_lazy("Raise a work order")
 
     def get_filterset_kwargs(self, filterset_class):
         # The page opens on the open work, not on years of verified history (?show=all).
@@ -47,25 +49,16 @@ class WorkOrderListView(ObjectListView):
         data.setdefault("show", "open")
         return {**kwargs, "data": data}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "add_url" in context:
-            context.update(
-                add_url=reverse("maintenance:workorder_add"), add_label=_("Raise a work order")
-            )
-        return context
-
 
 class ScheduleListView(ObjectListView):
     model = MaintenanceSchedule
     queryset = MaintenanceSchedule.objects.select_related("equipment__line__area__site", "meter")
     table_class = tables.ScheduleTable
     filterset_class = filtersets.ScheduleFilterSet
+    add_view = "maintenance:schedule_add"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if "add_url" in context:
-            context["add_url"] = reverse("maintenance:schedule_add")
         context["related_links"] = [(_("Plan"), reverse("maintenance:plan"))]
         return context
 
@@ -98,12 +91,7 @@ class CertificationListView(ObjectListView):
     queryset = Certification.objects.select_related("user", "equipment_class")
     table_class = tables.CertificationTable
     filterset_class = filtersets.CertificationFilterSet
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "add_url" in context:
-            context["add_url"] = reverse("maintenance:certification_add")
-        return context
+    add_view = "maintenance:certification_add"
 
 
 class CertificationCreateView(ObjectCreateView):

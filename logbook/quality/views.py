@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logbook.core.forms import AmendmentForm, PasswordForm
@@ -21,11 +22,10 @@ class InspectionListView(ObjectListView):
     queryset = Inspection.objects.select_related("plan", "line", "inspector")
     table_class = tables.InspectionTable
     filterset_class = filtersets.InspectionFilterSet
+    add_label = gettext_lazy("Inspect")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if "add_url" in context:
-            context.update(add_url=reverse("quality:inspection_add"), add_label=_("Inspect"))
         context["related_links"] = [
             (_("Plans"), reverse("quality:inspectionplan_list")),
             (_("Nonconformances"), reverse("quality:nonconformance_list")),
@@ -39,23 +39,13 @@ class InspectionPlanListView(ObjectListView):
     table_class = tables.InspectionPlanTable
     filterset_class = filtersets.InspectionPlanFilterSet
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "add_url" in context:
-            context["add_url"] = reverse("quality:inspectionplan_add")
-        return context
-
 
 class NonconformanceListView(ObjectListView):
     model = Nonconformance
     queryset = Nonconformance.objects.select_related("line")
     table_class = tables.NonconformanceTable
     filterset_class = filtersets.NonconformanceFilterSet
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.pop("add_url", None)  # raised from a failed inspection, or from its form
-        return context
+    add_button = False  # raised from a failed inspection, or from its form
 
 
 # Plans ---------------------------------------------------------------------------------------

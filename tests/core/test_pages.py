@@ -102,3 +102,25 @@ def test_a_wrong_password_says_so(client, technician):
 
 def test_times_show_in_the_users_site_zone(as_user, technician):
     assert "Times shown in Europe/Berlin" in as_user(technician).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "add_url", "add_label"),
+    [
+        ("technician", "/downtime/", "/downtime/new/", "Machine down"),
+        ("technician", "/maintenance/", "/maintenance/work-orders/new/", "Raise a work order"),
+        ("planner", "/maintenance/schedules/", "/maintenance/schedules/add/", None),
+        ("supervisor", "/maintenance/certifications/", "/maintenance/certifications/add/", None),
+        ("technician", "/quality/", "/quality/inspect/", "Inspect"),
+        ("quality", "/quality/plans/", "/quality/plans/add/", None),
+        ("quality", "/quality/nonconformances/", None, None),  # raised from an inspection
+        ("technician", "/maintenance/schedules/", None, None),  # not the technician's to plan
+        ("planner", "/equipment/", "/equipment/add/", None),
+    ],
+)
+def test_each_list_offers_its_add_button_to_whom_it_may(
+    request, as_user, persona, url, add_url, add_label, filler
+):
+    context = as_user(request.getfixturevalue(persona)).get(url).context
+    assert context.get("add_url") == add_url
+    assert context.get("add_label") == add_label
