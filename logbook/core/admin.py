@@ -1,4 +1,14 @@
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+
+from logbook.core.exceptions import RecordLocked
+
+
+def is_locked(obj) -> bool:
+    """True when ``obj`` may no longer change: it is signed, verified or closed, or it belongs to
+    such a record (an entry of a signed shift). Each model says so in its ``is_locked``."""
+    return bool(getattr(obj, "is_locked", False))
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -6,6 +16,11 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     Superusers see everything; a staff member who is not an admin sees and picks only their
     sites' rows, as on the pages and in the API.
+
+    A locked record (``is_locked``: signed, verified, closed) is read-only here on every path:
+    its change form, its delete page, the bulk delete action and the history page's "revert",
+    which django-simple-history saves without asking the admin's change permission and judges
+    by the old version's state, not the record's.
     """
 
     def get_queryset(self, request):
@@ -20,6 +35,48 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if queryset is not None and hasattr(queryset, "for_user"):
             field.queryset = queryset.for_user(request.user)
         return field
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_locked(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_locked(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        locked = [obj for obj in queryset if is_locked(obj)]
+        if locked:
+            raise RecordLocked(
+                f"{len(locked)} of the selected records are signed, verified or closed: "
+                "nothing was deleted."
+            )
+        super().delete_queryset(request, queryset)
+
+    def _current(self, request, object_id):
+        """The record as it is now (not the old version a history page shows)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise PermissionDenied
+        return obj
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        current = self._current(request, object_id)
+        if request.method == "POST" and self.revert_disabled(request, current):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # ``obj`` may be an old version: judge the record as it stands.
+        if obj is not None and obj.pk is not None:
+            obj = self.get_queryset(request).filter(pk=obj.pk).first()
+            if obj is None:
+                return True
+        if not self.has_change_permission(request, obj):
+            return True
+        return super().revert_disabled(request, obj)
 
 
 class ReadOnly:

@@ -20,3 +20,8 @@ class Amendment(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def is_locked(self) -> bool:
+        """An amendment is itself a correction on the record: it is never changed."""
+        return self.pk is not None

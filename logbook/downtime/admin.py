@@ -78,12 +78,6 @@ class DowntimeIncidentAdmin(ScopedAdmin):
     date_hierarchy = "started_at"
     readonly_fields = ("closed_at", "closed_by", "created_at")
 
-    def has_change_permission(self, request, obj=None):
-        # A closed incident changes only by amendment (from its page or the API).
-        if obj is not None and obj.closed_at is not None:
-            return False
-        return super().has_change_permission(request, obj)
-
     def has_delete_permission(self, request, obj=None):
         return False  # downtime is history: corrected, never deleted
 

@@ -245,6 +245,11 @@ class DowntimeIncident(models.Model):
         return reverse("downtime:incident_detail", args=[self.pk])
 
     @property
+    def is_locked(self) -> bool:
+        """A closed incident changes only by amendment."""
+        return self.closed_at is not None
+
+    @property
     def state(self) -> str:
         if self.ended_at is None:
             return IncidentState.OPEN

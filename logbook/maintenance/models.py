@@ -188,7 +188,9 @@ class ChecklistItem(models.Model):
         _("upper limit"), max_digits=12, decimal_places=3, null=True, blank=True
     )
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "schedule__equipment__line__area__site"
 
     class Meta:
         ordering = ["schedule", "order", "pk"]
@@ -413,7 +415,9 @@ class ChecklistResult(models.Model):
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=3, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "work_order__equipment__line__area__site"
 
     class Meta:
         ordering = ["work_order", "order", "pk"]
@@ -422,6 +426,10 @@ class ChecklistResult(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def is_locked(self) -> bool:
+        return self.work_order.is_locked
 
     @property
     def out_of_limits(self) -> bool:
@@ -452,7 +460,9 @@ class PartUsage(models.Model):
     )
     used_at = models.DateTimeField(_("used at"), auto_now_add=True)
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "work_order__equipment__line__area__site"
 
     class Meta:
         ordering = ["used_at", "pk"]
@@ -467,6 +477,10 @@ class PartUsage(models.Model):
     def __str__(self):
         return f"{self.quantity} × {self.part.part_number}"
 
+    @property
+    def is_locked(self) -> bool:
+        return self.work_order.is_locked
+
 
 class WorkOrderAmendment(Amendment):
     """A correction to a verified work order: the order itself never changes."""
@@ -475,7 +489,9 @@ class WorkOrderAmendment(Amendment):
         WorkOrder, models.PROTECT, related_name="amendments", verbose_name=_("work order")
     )
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "work_order__equipment__line__area__site"
 
     class Meta(Amendment.Meta):
         verbose_name = _("work order amendment")

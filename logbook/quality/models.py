@@ -115,7 +115,9 @@ class Characteristic(models.Model):
         help_text=_("For pass/fail: the defects that can be chosen, separated by commas."),
     )
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "plan__line__area__site"
 
     class Meta:
         ordering = ["plan", "order", "pk"]
@@ -204,6 +206,11 @@ class Inspection(models.Model):
     def get_absolute_url(self):
         return reverse("quality:inspection_detail", args=[self.pk])
 
+    @property
+    def is_locked(self) -> bool:
+        """An inspection is recorded once, its verdict computed then: it is never edited."""
+        return self.pk is not None
+
 
 class Measurement(models.Model):
     """One characteristic of one inspection: the value measured, or pass/fail and the defect."""
@@ -221,7 +228,9 @@ class Measurement(models.Model):
     passed = models.BooleanField(_("passed"))
     defect = models.CharField(_("defect"), max_length=80, blank=True)
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "inspection__line__area__site"
 
     class Meta:
         ordering = ["inspection", "characteristic__order", "pk"]
@@ -238,6 +247,10 @@ class Measurement(models.Model):
         return (
             f"{self.characteristic.name}: {self.value if self.value is not None else self.passed}"
         )
+
+    @property
+    def is_locked(self) -> bool:
+        return self.pk is not None
 
 
 class Nonconformance(models.Model):
@@ -310,6 +323,10 @@ class Nonconformance(models.Model):
     def number(self) -> str:
         return f"NC-{self.pk:05d}"
 
+    @property
+    def is_locked(self) -> bool:
+        return self.status == NCStatus.CLOSED
+
 
 class NonconformanceAmendment(Amendment):
     """A correction to a closed nonconformance, kept beside it: the record itself never changes."""
@@ -318,7 +335,9 @@ class NonconformanceAmendment(Amendment):
         Nonconformance, models.PROTECT, related_name="amendments", verbose_name=_("nonconformance")
     )
 
+    objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
+    site_lookup = "nonconformance__line__area__site"
 
     class Meta(Amendment.Meta):
         verbose_name = _("nonconformance amendment")

@@ -1,5 +1,6 @@
-"""Shift records in the admin. Signed shifts' records are read-only here too, and every write
-goes through the same services as the pages and the API."""
+"""Shift records in the admin. Signed shifts' records are read-only here too (ScopedAdmin asks
+each record's ``is_locked``), and every write goes through the same services as the pages and
+the API."""
 
 from django.contrib import admin
 
@@ -13,25 +14,6 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
-
-
-class SignedShiftReadOnly:
-    """Records of a signed shift can be looked at, never changed nor deleted."""
-
-    def _shift_of(self, obj):
-        return obj if isinstance(obj, Shift) else getattr(obj, "shift", None)
-
-    def has_change_permission(self, request, obj=None):
-        shift = self._shift_of(obj) if obj is not None else None
-        if shift is not None and shift.is_signed:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        shift = self._shift_of(obj) if obj is not None else None
-        if shift is not None and shift.is_signed:
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 @admin.register(ShiftPattern)
@@ -55,7 +37,7 @@ class LogEntryInline(admin.TabularInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(SignedShiftReadOnly, ScopedAdmin):
+class ShiftAdmin(ScopedAdmin):
     list_display = (
         "__str__",
         "line",
@@ -94,7 +76,7 @@ class ShiftAdmin(SignedShiftReadOnly, ScopedAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(SignedShiftReadOnly, ScopedAdmin):
+class LogEntryAdmin(ScopedAdmin):
     list_display = (
         "occurred_at",
         "shift",
@@ -139,7 +121,7 @@ class LogEntryAdmin(SignedShiftReadOnly, ScopedAdmin):
 
 
 @admin.register(ProductionRecord)
-class ProductionRecordAdmin(SignedShiftReadOnly, ScopedAdmin):
+class ProductionRecordAdmin(ScopedAdmin):
     list_display = (
         "shift",
         "product",
@@ -185,7 +167,7 @@ class ProductionRecordAdmin(SignedShiftReadOnly, ScopedAdmin):
 
 
 @admin.register(Handover)
-class HandoverAdmin(SignedShiftReadOnly, ScopedAdmin):
+class HandoverAdmin(ScopedAdmin):
     list_display = (
         "shift",
         "handed_over_by",

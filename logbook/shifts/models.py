@@ -151,6 +151,11 @@ class Shift(models.Model):
         return self.signature_id is not None
 
     @property
+    def is_locked(self) -> bool:
+        """A signed shift, and every record it holds, never changes (core.locking)."""
+        return self.is_signed
+
+    @property
     def status(self) -> str:
         if hasattr(self, "status_value"):
             return self.status_value
@@ -202,6 +207,10 @@ class AmendableRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_locked(self) -> bool:
+        return self.shift.is_signed
 
     def clean(self):
         if self.amends_id is not None:
@@ -383,6 +392,10 @@ class Handover(models.Model):
 
     def get_absolute_url(self):
         return f"{self.shift.get_absolute_url()}#handover"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.shift.is_signed
 
 
 class OpenItem(models.Model):
