@@ -275,6 +275,10 @@ def audit_trail(request, model, pk):
     queryset = model_class._default_manager.all()
     if hasattr(queryset, "for_user"):
         queryset = queryset.for_user(request.user)
+    elif not getattr(model_class, "shared_by_sites", False):
+        # A record that cannot say which site it belongs to is shown to no one but an admin.
+        if not request.user.sees_all_sites:
+            raise Http404
     obj = get_object_or_404(queryset, pk=pk)
     sources = [(model_class.history.filter(id=obj.pk), model_class._meta.verbose_name)]
     for child_label, field in getattr(model_class, "audit_children", ()):

@@ -20,6 +20,9 @@ PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic"]
 class ReasonCode(models.Model):
     """Why equipment stood still: a tree of planned/unplanned categories and their reasons."""
 
+    # One catalogue for every site: anyone may read its audit trail.
+    shared_by_sites = True
+
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=ReasonKind.choices)
@@ -63,6 +66,9 @@ class ReasonCode(models.Model):
 
 class FailureCode(models.Model):
     """One entry of an ISO 14224 pick list: a failure mode, mechanism, cause or detection method."""
+
+    # One catalogue for every site: anyone may read its audit trail.
+    shared_by_sites = True
 
     list = models.CharField(_("list"), max_length=10, choices=FailureCodeList.choices)
     code = models.CharField(_("code"), max_length=20)

@@ -118,6 +118,9 @@ class Line(models.Model):
 class EquipmentClass(models.Model):
     """A kind of equipment (filler, capper, compressor): what certifications and PM plans name."""
 
+    # One catalogue for every site: anyone may read its audit trail.
+    shared_by_sites = True
+
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)

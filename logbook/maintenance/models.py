@@ -27,6 +27,9 @@ from logbook.maintenance.choices import (
 class SparePart(models.Model):
     """A part kept in the stores; using it on a work order takes it out of stock."""
 
+    # One catalogue for every site: anyone may read its audit trail.
+    shared_by_sites = True
+
     part_number = models.CharField(_("part number"), max_length=50, unique=True)
     description = models.CharField(_("description"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20, default="pcs")

@@ -36,3 +36,48 @@ def test_another_sites_record_is_a_404(as_user, outsider, filler):
 def test_an_unknown_model_is_a_404(as_user, supervisor, db):
     assert as_user(supervisor).get("/audit/nothing.here/1/").status_code == 404
     assert as_user(supervisor).get("/audit/accounts.signature/1/").status_code == 404
+
+
+def test_every_audit_page_keeps_to_its_records_site(db, client):
+    """Walk every audited model of the demo plant: a supervisor of another site gets 404 for each
+    record (its own site's catalogues aside), the plant's own supervisor reads each."""
+    from django.apps import apps
+
+    from logbook.accounts.models import User
+    from logbook.core.roles import Role
+    from tests.demo_plant import demo_with_every_locked_kind
+    from tests.factories import SiteFactory, UserFactory
+
+    demo_with_every_locked_kind()
+    outsider = UserFactory(
+        username="elsewhere", roles=[Role.SUPERVISOR], member_of=[SiteFactory(code="ELS")]
+    )
+    own = User.objects.get(username="supervisor")
+    walked = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("logbook.") or not hasattr(model, "history"):
+            continue
+        if getattr(model, "shared_by_sites", False) or model._meta.label == "equipment.Site":
+            continue
+        obj = model._base_manager.order_by("pk").first()
+        if obj is None:
+            continue
+        url = f"/audit/{model._meta.label_lower}/{obj.pk}/"
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404, url
+        client.force_login(own)
+        assert client.get(url).status_code == 200, url
+        walked.append(model._meta.label)
+    for label in (
+        "maintenance.ChecklistItem",
+        "maintenance.ChecklistResult",
+        "maintenance.PartUsage",
+        "maintenance.WorkOrderAmendment",
+        "quality.NonconformanceAmendment",
+        "quality.Characteristic",
+        "quality.Measurement",
+        "shifts.LogEntry",
+    ):
+        assert label in walked
+    client.force_login(own)
+    assert client.get("/audit/shifts.logentry/999999/").status_code == 404

@@ -6,19 +6,18 @@ page and its bulk delete action, the API's PUT, PATCH and DELETE, the pages' edi
 services. After each attempt the record (and its row count) is exactly what it was.
 """
 
-import io
 from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
 from django.contrib import admin as django_admin
-from django.core.management import call_command
 from django.urls import reverse
 
 from config.urls import router
 from logbook.accounts.models import User
 from logbook.core.exceptions import RecordLocked
 from logbook.core.views import model_url
+from tests.demo_plant import demo_with_every_locked_kind
 
 # Each model with a locked state, and how to find a locked one of it.
 LOCKED = {
@@ -109,29 +108,6 @@ def _api_prefix(model):
     return None
 
 
-def _demo_with_every_locked_kind():
-    """The demo plant, plus what it lacks: parts used on a verified order, amendments."""
-    from logbook.maintenance.models import PartUsage, SparePart, WorkOrder
-    from logbook.maintenance.services import work_order_amend
-    from logbook.quality.models import Nonconformance
-    from logbook.quality.services import nonconformance_amend
-
-    call_command("load_demo", stdout=io.StringIO())
-    supervisor = User.objects.get(username="supervisor")
-    verified = WorkOrder.objects.filter(status="verified").first()
-    # Parts taken on an order before it was verified (written as the service would).
-    PartUsage.objects.create(
-        work_order=verified, part=SparePart.objects.first(), quantity=1, used_by=supervisor
-    )
-    work_order_amend(work_order=verified, user=supervisor, text="Chain was 10 mm", reason="Typo")
-    nonconformance_amend(
-        nc=Nonconformance.objects.filter(status="closed").first(),
-        user=User.objects.get(username="quality"),
-        text="Batch was 42",
-        reason="Typo",
-    )
-
-
 def _service_attempts(obj):
     """The services that change a record of ``obj``'s kind, called on it: each must refuse."""
     from logbook.downtime import services as downtime
@@ -186,7 +162,7 @@ def _service_attempts(obj):
 
 
 def test_no_path_changes_a_signed_verified_or_closed_record(db, client):
-    _demo_with_every_locked_kind()
+    demo_with_every_locked_kind()
     admin_user = User.objects.get(username="admin")
     client.force_login(admin_user)
     refusals = []
