@@ -119,15 +119,23 @@ def shift_report(request, pk):
 
 @login_required
 def my_shift(request):
-    """One tap from home: the shift running now on the user's line, or the offer to start it."""
+    """One tap from home: the shift running now on the user's line, or the offer to start it.
+
+    ``?line=N`` shows another line's shift; choosing a line as one's own is a POST (a GET never
+    writes: a crawler following links must not rewrite anyone's settings).
+    """
     user = request.user
     lines = Line.objects.for_user(user).select_related("area__site").order_by("code")
     line = None
-    if request.GET.get("line", "").isdigit():
-        line = get_object_or_404(lines, pk=request.GET["line"])
+    if request.method == "POST":
+        chosen = request.POST.get("line", "")
+        line = get_object_or_404(lines, pk=chosen if chosen.isdigit() else 0)
         if user.home_line_id != line.pk:
             user.home_line = line
             user.save(update_fields=["home_line"])
+        return redirect("shifts:my_shift")
+    if request.GET.get("line", "").isdigit():
+        line = get_object_or_404(lines, pk=request.GET["line"])
     elif user.home_line_id and lines.filter(pk=user.home_line_id).exists():
         line = lines.get(pk=user.home_line_id)
     elif len(lines) == 1:

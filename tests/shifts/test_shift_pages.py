@@ -42,10 +42,30 @@ def test_my_shift_asks_for_the_line_when_there_are_several(
     second = LineFactory(area=line.area, code="L2", name="Can line")
     client = as_user(technician)
     assert "Which line are you on?" in client.get("/shifts/my/").content.decode()
-    client.get(f"/shifts/my/?line={second.pk}")
+    assert client.post("/shifts/my/", {"line": second.pk}).status_code == 302
     technician.refresh_from_db()
     assert technician.home_line == second
     assert "Can line" in client.get("/shifts/my/").content.decode()
+
+
+def test_looking_at_a_line_changes_no_setting(as_user, technician, frozen, line, patterns):
+    """A GET never writes: a crawler following "?line=" links must not move anyone's line."""
+    from tests.factories import LineFactory
+
+    second = LineFactory(area=line.area, code="L2", name="Can line")
+    technician.home_line = line
+    technician.save()
+    response = as_user(technician).get(f"/shifts/my/?line={second.pk}")
+    assert "Can line" in response.content.decode()
+    technician.refresh_from_db()
+    assert technician.home_line == line
+
+
+def test_a_foreign_line_cannot_be_chosen(as_user, technician, frozen, line, other_line, patterns):
+    assert as_user(technician).post("/shifts/my/", {"line": other_line.pk}).status_code == 404
+    assert as_user(technician).post("/shifts/my/", {"line": "x"}).status_code == 404
+    technician.refresh_from_db()
+    assert technician.home_line_id != other_line.pk
 
 
 def test_a_foreign_line_cannot_be_started(as_user, technician, frozen, other_line, patterns):
