@@ -158,9 +158,20 @@ if DATABASES["default"].get("ENGINE") not in _SUPPORTED_ENGINES:
     raise ImproperlyConfigured(f"DATABASE_URL={_database_url!r} names no supported database.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 0)
+# How long a request waits for the database's write lock before it answers 503 (seconds).
+DATABASE_LOCK_TIMEOUT = envint("DATABASE_LOCK_TIMEOUT", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A plant server serves several technicians at once: wait for a lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # A plant server serves several technicians at once: writers queue for the lock instead of
+    # failing. WAL lets pages read while one request writes; IMMEDIATE takes the write lock when
+    # a transaction begins, so a transaction that read first never fails at once ("database is
+    # locked") when it then writes beside another writer: it waits its turn like the others.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": DATABASE_LOCK_TIMEOUT,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

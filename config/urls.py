@@ -24,6 +24,9 @@ for prefix, viewset in [
 ]:
     router.register(prefix, viewset, basename=prefix)
 
+# 503 (not 500) when the database is down or locked past the timeout; JSON under /api/.
+handler500 = "logbook.core.views.server_error"
+
 admin.site.site_header = "Plant Logbook administration"
 admin.site.site_title = "Plant Logbook admin"
 

@@ -8,7 +8,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from logbook.core.exceptions import RecordLocked
+from logbook.core.exceptions import Conflict
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -119,7 +119,7 @@ class RegisterViewSet(
 
 def exception_handler(exc, context):
     """DRF's handler, plus the domain errors our services raise, as 4xx with a reason."""
-    if isinstance(exc, RecordLocked):
+    if isinstance(exc, Conflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)

@@ -33,7 +33,8 @@ class SiteTimezoneMiddleware:
 
 
 class RecordLockedMiddleware:
-    """A change refused because its record is signed answers 409 with the reason, on any page."""
+    """A change refused because its record is signed, or because it was already done, answers 409
+    with the reason, on any page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,8 +45,9 @@ class RecordLockedMiddleware:
     def process_exception(self, request, exception):
         from django.shortcuts import render
 
-        from logbook.core.exceptions import RecordLocked
+        from logbook.core.exceptions import Conflict, RecordLocked
 
-        if isinstance(exception, RecordLocked):
-            return render(request, "409.html", {"message": str(exception)}, status=409)
+        if isinstance(exception, Conflict):
+            context = {"message": str(exception), "locked": isinstance(exception, RecordLocked)}
+            return render(request, "409.html", context, status=409)
         return None

@@ -1,15 +1,18 @@
 """Views every app builds on: permission and site checks, lists, details, forms, health."""
 
 import datetime
+import logging
+import sys
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +21,8 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
+
+logger = logging.getLogger(__name__)
 
 
 class ModelPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -187,16 +192,59 @@ class ObjectUpdateView(ObjectFormMixin, ScopedQuerysetMixin, UpdateView):
         return context
 
 
+def database_write_problem() -> str | None:
+    """Why the database would refuse a write now (None when it takes writes).
+
+    A write that changes nothing, rolled back: it needs the write lock on SQLite (so a database
+    locked past the timeout shows here) and a primary, writable server on PostgreSQL.
+    """
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE django_migrations SET app = app WHERE id IS NULL")
+            transaction.set_rollback(True)
+    except DatabaseError as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None
+
+
 @never_cache
 def healthz(request):
-    """200 when the app and its database answer; 503 when the database does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    """200 when the app and its database answer and take writes; 503 with the reason if not."""
+    problem = database_write_problem()
+    if problem:
+        return HttpResponse(
+            f"database unavailable: {problem}\n", status=503, content_type="text/plain"
+        )
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# Errors that mean "the database cannot be reached or is busy past the timeout", not a bug.
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """The handler of an uncaught exception: 503 when the database is unavailable (it will come
+    back: try again), 500 otherwise. JSON under /api/, a page elsewhere; neither touches the
+    database, which may be what failed."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, UNAVAILABLE)
+    status = 503 if unavailable else 500
+    if unavailable:
+        logger.warning("database unavailable on %s: %s", request.path, error)
+    if request.path.startswith("/api/"):
+        detail = (
+            "The database is unavailable or busy: nothing was saved. Try again shortly."
+            if unavailable
+            else "Server error: nothing was half saved. Try again."
+        )
+        response = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render(), status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
 
 
 def _history_rows(history_qs, label):

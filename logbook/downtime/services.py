@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logbook.core.exceptions import RecordLocked
+from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.downtime.choices import IncidentSource, ReasonKind
 from logbook.downtime.models import CODING_LISTS, DowntimeIncident
 from logbook.equipment.models import Equipment
@@ -59,7 +59,14 @@ def check_overlap(incident: DowntimeIncident, ignore=()) -> None:
             if other.ended_at
             else _("still open")
         )
-        raise ValidationError(
+        # A second "machine down" for a machine already down is a conflict (someone reported
+        # it first); other overlaps are times typed wrong.
+        error = (
+            Conflict
+            if incident.pk is None and not (other.ended_at or incident.ended_at)
+            else ValidationError
+        )
+        raise error(
             _(
                 "%(tag)s was already down then: incident #%(pk)s from %(start)s to %(end)s. "
                 "Incidents of one equipment cannot overlap."
@@ -89,7 +96,7 @@ def _save(incident: DowntimeIncident, ignore=()) -> DowntimeIncident:
         with transaction.atomic():
             incident.save()
     except IntegrityError:
-        raise ValidationError(
+        raise Conflict(
             _("%(tag)s already has an open incident.") % {"tag": incident.equipment.asset_tag}
         ) from None
     return incident
@@ -137,6 +144,18 @@ def incident_stage(*, incident: DowntimeIncident, user, stage: str, at=None) -> 
         pk=incident.pk
     )
     refuse_if_closed(incident)
+    done = getattr(incident, stage)
+    if done is not None and at is None:
+        # The one-tap stage was tapped already (twice, or by two people): keep the first time.
+        raise Conflict(
+            _("%(stage)s was already recorded at %(when)s.")
+            % {
+                "stage": DowntimeIncident._meta.get_field(stage).verbose_name.capitalize(),
+                "when": timezone.localtime(done, incident.equipment.line.area.site.zone).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            }
+        )
     setattr(incident, stage, at or timezone.now())
     return _save(incident)
 

@@ -28,7 +28,7 @@ def test_a_second_stop_of_the_same_machine_is_refused_with_the_reason(
     client = as_user(technician)
     client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "No fill"})
     response = client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "again"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # someone reported it first: a conflict, said as such
     assert "was already down then" in response.content.decode()
     assert DowntimeIncident.objects.count() == 1
 

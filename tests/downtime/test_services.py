@@ -3,13 +3,13 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from logbook.core.exceptions import RecordLocked
+from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.downtime import services
 from logbook.downtime.models import DowntimeIncident
 from logbook.downtime.selectors import with_downtime
 from logbook.equipment.models import Equipment
 from tests.factories import EquipmentFactory
-from tests.timeline import at
+from tests.timeline import NOW, at
 
 
 def test_opening_stops_the_equipment_and_its_components_at_once(frozen, filler, technician):
@@ -58,10 +58,20 @@ def test_nothing_in_the_future(frozen, filler, technician):
 
 def test_only_one_open_incident_per_equipment(frozen, filler, technician):
     first = services.incident_open(equipment=filler, user=technician, started_at=at(9))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as error:
         services.incident_open(equipment=filler, user=technician)
-    assert f"incident #{first.pk}" in error.value.messages[0]
-    assert "still open" in error.value.messages[0]
+    assert f"incident #{first.pk}" in str(error.value)
+    assert "still open" in str(error.value)
+
+
+def test_a_stage_tapped_twice_keeps_the_first_time(frozen, filler, technician):
+    incident = services.incident_open(equipment=filler, user=technician, started_at=at(9))
+    services.incident_stage(incident=incident, user=technician, stage="responded_at")
+    frozen.shift(60)
+    with pytest.raises(Conflict, match="already recorded"):
+        services.incident_stage(incident=incident, user=technician, stage="responded_at")
+    incident.refresh_from_db()
+    assert incident.responded_at == NOW
 
 
 def test_incidents_of_one_equipment_never_overlap(frozen, filler, technician):
