@@ -30,10 +30,10 @@ class BaseTable(tables.Table):
             for column in self.columns.iterall()
             if not (column.column.exclude_from_export or column.name in exclude_columns)
         ]
-        yield [force_str(column.header, strings_only=True) for column in columns]
+        yield [spreadsheet_safe(force_str(column.header)) for column in columns]
         getters = [self._export_getter(column) for column in columns]
         for record in self.data:
-            yield [getter(record) for getter in getters]
+            yield [spreadsheet_safe(getter(record)) for getter in getters]
 
     def _export_getter(self, bound_column):
         column = bound_column.column
@@ -104,10 +104,27 @@ def _choice_labels(model, path) -> dict | None:
 
 
 def _export_cell(value):
+    """Numbers stay numbers; times become the page's local wall-clock time (a real date in a
+    spreadsheet: XLSX stores it as one, CSV writes it ISO-like); everything else is text."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None).isoformat(" ", "minutes")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
     return force_str(value, strings_only=True)
+
+
+# What a spreadsheet reads as the start of a formula (OWASP's CSV injection rule): =, +, -, @,
+# and a tab or carriage return that some programs skip before looking for one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` as an exported cell that no spreadsheet evaluates: text that would start a
+    formula (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``, ``-2+3``) gets a leading apostrophe, shown
+    as text by Excel and LibreOffice. Numbers and dates are not text and pass unchanged.
+
+    Every export (CSV and XLSX, every list) goes through ``BaseTable.as_values`` and so here.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -35,3 +36,43 @@ def test_every_list_page_exports_the_demo_plant(db, client):
         response = client.get(url, {"show": "all", "_export": "xlsx"})
         assert response.status_code == 200, url
         assert response.content.startswith(b"PK"), url  # a zip, as .xlsx files are
+
+
+HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|'", "-2+3"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_exported_free_text_never_becomes_a_formula(as_user, supervisor, filler, text):
+    """OWASP's CSV injection rule, in CSV and XLSX: text that would start a formula is text."""
+    import openpyxl
+
+    filler.name = text
+    filler.save()
+    client = as_user(supervisor)
+    rows = list(csv.reader(io.StringIO(client.get("/equipment/?_export=csv").content.decode())))
+    name = rows[0].index("Name")
+    assert rows[1][name] == "'" + text
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/equipment/?_export=xlsx").content))
+    sheet = book.active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Name") + 1)
+    assert cell.data_type == "s" and cell.value == "'" + text
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row), (
+        "a formula in the export"
+    )
+
+
+def test_exported_numbers_stay_numbers_and_dates_are_dates(as_user, supervisor, filler):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(as_user(supervisor).get("/equipment/?_export=xlsx").content)
+    )
+    sheet = book.active
+    header = [cell.value for cell in sheet[1]]
+    commissioned = sheet.cell(row=2, column=header.index("Commissioned on") + 1)
+    assert commissioned.is_date
+    assert commissioned.value.date() == datetime.date(2020, 1, 15)
