@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -7,14 +8,42 @@ from simple_history.models import HistoricalRecords
 from logbook.core.roles import Role
 
 
-class PeopleManager(UserManager):
+class PeopleQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The people who share a site with ``user`` (everyone, for an admin)."""
+        """The people who share a site with ``user`` (everyone, for an admin).
+
+        A queryset method (not only the manager's), so every person field that forms, the admin
+        and the API scope with ``for_user`` offers and accepts only these people.
+        """
         if user is None or not user.is_authenticated:
             return self.none()
         if user.sees_all_sites:
-            return self.all()
-        return self.filter(sites__in=user.sites.values("pk")).distinct()
+            return self
+        return self.filter(
+            models.Exists(
+                User.sites.through.objects.filter(
+                    user_id=models.OuterRef("pk"), site_id__in=user.sites.values("pk")
+                )
+            )
+        )
+
+    def on_site(self, site):
+        """The people who work at ``site``."""
+        return self.filter(sites=site)
+
+
+class PeopleManager(UserManager.from_queryset(PeopleQuerySet)):
+    pass
+
+
+def check_person_on_site(person, site, field: str) -> None:
+    """Refuse a record that names a person of another site (``field`` carries the error)."""
+    if person is None or site is None:
+        return
+    if not person.sites.filter(pk=site.pk).exists():
+        raise ValidationError(
+            {field: _("%(person)s does not work at %(site)s.") % {"person": person, "site": site}}
+        )
 
 
 class User(AbstractUser):

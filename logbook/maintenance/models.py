@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logbook.core.models import Amendment
+from logbook.accounts.models import check_person_on_site
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.maintenance.choices import (
     ACTIVE_STATUSES,
@@ -395,6 +396,10 @@ class WorkOrder(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status in (WorkOrderStatus.VERIFIED, WorkOrderStatus.CANCELLED)
+
+    def clean(self):
+        if self.assigned_to_id and self.equipment_id:
+            check_person_on_site(self.assigned_to, self.equipment.line.area.site, "assigned_to")
 
 
 class ChecklistResult(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.accounts.models import check_person_on_site
 from logbook.core.querysets import SiteScopedQuerySet, superseded
 from logbook.shifts import clock
 from logbook.shifts.choices import EntryCategory, ShiftStatus
@@ -179,6 +180,8 @@ class Shift(models.Model):
             raise ValidationError(
                 {"pattern": _("This pattern belongs to another site than the line.")}
             )
+        if self.lead_id and self.line_id:
+            check_person_on_site(self.lead, self.line.area.site, "lead")
 
 
 class ShiftRecordQuerySet(SiteScopedQuerySet):

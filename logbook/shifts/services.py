@@ -97,6 +97,7 @@ def shift_update(*, shift: Shift, user, lead) -> Shift:
     shift = _lock_shift(shift)
     _refuse_if_signed(shift)
     shift.lead = lead
+    shift.clean()
     shift.save(update_fields=["lead"])
     return shift
 

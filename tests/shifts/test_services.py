@@ -45,6 +45,7 @@ def test_a_started_night_shift_over_a_clock_change_is_7_or_9_hours(
     db, technician, zone, night, hours
 ):
     site = SiteFactory(code=zone[:3].upper(), timezone=zone)
+    technician.sites.add(site)  # a shift's lead works at its site
     line = LineFactory(area=AreaFactory(site=site))
     night_pattern = ShiftPattern.objects.create(
         site=site, name="Night", start_time=datetime.time(22), end_time=datetime.time(6)

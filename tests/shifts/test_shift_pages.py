@@ -351,7 +351,7 @@ def test_the_list_exports_the_filtered_shifts(as_user, supervisor, week):
     assert len(rows) == 1
     assert rows[0]["Status"] == "Signed off"
     assert rows[0]["Signed by"] == "Dana Kowalski"
-    assert rows[0]["Starts"] == "2026-06-13 06:00"
+    assert rows[0]["Starts"] == "2026-06-13 06:00:00"
 
 
 def test_the_list_runs_a_constant_number_of_queries(
