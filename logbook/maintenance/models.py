@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logbook.core.models import Amendment
 from logbook.accounts.models import check_person_on_site
+from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.maintenance.choices import (
     ACTIVE_STATUSES,
