@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "logbook.core.middleware.SiteTimezoneMiddleware",
     "logbook.core.middleware.RecordLockedMiddleware",
+    "logbook.core.middleware.SignedInPagesMiddleware",
     # Last, as its documentation asks: it watches the authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,11 +191,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: a tablet left on the floor must not be a password oracle.
+# Login throttling: a tablet left on the floor must not be a password oracle. Failures count per
+# user *and* address together, so one person guessing behind the plant's proxy does not lock out
+# everyone behind it; failed signature passwords (sign-off, verify, close) count too.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy, the client's address is the one this many proxies in front of us saw.
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+
+# A session ends after this many idle minutes (a tablet left logged in on the floor).
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# API tokens stop working this many days after they were made (0: never).
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "en"
 FORMAT_MODULE_PATH = ["config.formats"]
@@ -224,8 +238,11 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
 # Uploaded photos are served by the app after a role and site check, never as public files.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest photo taken (megabytes); its content must be an image (core.validators).
+PHOTO_MAX_MB = envint("PHOTO_MAX_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a form or JSON body without its files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Nothing on a page may come from another host: plants run isolated networks.
 CONTENT_SECURITY_POLICY = {
@@ -260,8 +277,9 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: a refused API call then answers 401 with WWW-Authenticate.
+        "logbook.core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["logbook.core.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home
@@ -26,6 +28,10 @@ for prefix, viewset in [
 
 # 503 (not 500) when the database is down or locked past the timeout; JSON under /api/.
 handler500 = "logbook.core.views.server_error"
+# Under /api/ every answer is JSON, errors included.
+handler400 = "logbook.core.views.bad_request"
+handler403 = "logbook.core.views.permission_denied"
+handler404 = "logbook.core.views.page_not_found"
 
 admin.site.site_header = "Plant Logbook administration"
 admin.site.site_title = "Plant Logbook admin"
@@ -47,8 +53,17 @@ urlpatterns = [
     path("quality/", include("logbook.quality.urls")),
     path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema names every record and field: for signed-in users only.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("api/reports/reliability/", ReliabilityAPIView.as_view(), name="api-reliability"),
     path("api/", include(router.urls)),
 ]

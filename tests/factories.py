@@ -109,3 +109,24 @@ class MeterReadingFactory(factory.django.DjangoModelFactory):
     meter = factory.SubFactory(MeterFactory)
     value = 100
     taken_by = factory.SubFactory(UserFactory)
+
+
+def photo_upload(name="jam.jpg", image_format="JPEG", size=(16, 16), padding=0):
+    """A real image file as a browser uploads it (``padding`` bytes appended make it bigger)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, image_format)
+    content = buffer.getvalue() + b"\0" * padding
+    return SimpleUploadedFile(name, content, content_type=f"image/{image_format.lower()}")
+
+
+def signed_in(client):
+    """``client`` logged in as a person of no site: enough to read the API's schema."""
+    import uuid
+
+    client.force_login(UserFactory(username=f"reader-{uuid.uuid4().hex[:8]}"))
+    return client

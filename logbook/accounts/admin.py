@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification, Signature, User
+from logbook.accounts.services import user_deactivate_many
 from logbook.core.admin import ReadOnly
+from logbook.core.history import has_written
 
 
 @admin.register(User)
@@ -18,8 +20,26 @@ class UserAdmin(DjangoUserAdmin):
     )
     autocomplete_fields = ("home_line",)
 
+    actions = ["deactivate"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "sites")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # people are deactivated, one by one deleted
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # Someone named in the audit trail stays in it: deactivate them instead.
+        if obj is not None and has_written(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Deactivate the selected people (they can no longer log in)"))
+    def deactivate(self, request, queryset):
+        count = user_deactivate_many(users=queryset, by=request.user)
+        self.message_user(request, _("%(count)d deactivated.") % {"count": count})
 
     @admin.display(description=_("Roles"))
     def roles(self, obj):

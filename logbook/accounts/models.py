@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.fields import DateField, DateTimeField
 from logbook.core.roles import Role
 
 
@@ -81,6 +82,16 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # A new password revokes the API tokens made under the old one, on every path that sets
+        # it (the password form, the admin, changepassword): a token must not outlive a leak.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user_id=self.pk).delete()
+
     @cached_property
     def role_names(self) -> frozenset[str]:
         """Return the names of the user's roles (one query, cached for the request)."""
@@ -124,7 +135,7 @@ class Signature(models.Model):
         User, models.PROTECT, related_name="signatures", verbose_name=_("signer")
     )
     signer_name = models.CharField(_("signer's name"), max_length=300)
-    signed_at = models.DateTimeField(_("signed at"))
+    signed_at = DateTimeField(_("signed at"))
     meaning = models.CharField(_("meaning"), max_length=20, choices=SignatureMeaning.choices)
 
     class Meta:
@@ -162,8 +173,8 @@ class Certification(models.Model):
         verbose_name=_("equipment class"),
     )
     reference = models.CharField(_("certificate"), max_length=60, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    expires_on = models.DateField(_("expires on"))
+    issued_on = DateField(_("issued on"), null=True, blank=True)
+    expires_on = DateField(_("expires on"))
 
     objects = CertificationQuerySet.as_manager()
     history = HistoricalRecords()

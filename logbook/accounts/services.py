@@ -1,11 +1,19 @@
 """Electronic signatures: a deliberate act, with the password re-entered."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logbook.accounts.models import Signature, SignatureMeaning
+
+
+def current_request():
+    """The request being served, if any (django-simple-history's middleware keeps it)."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None)
 
 
 @transaction.atomic
@@ -21,7 +29,18 @@ def signature_create(*, user, password: str, meaning: str) -> Signature:
                 % {"choices": ", ".join(SignatureMeaning.values)}
             }
         )
+    request = current_request()
+    credentials = {"username": user.get_username()}
+    if request is not None and AxesProxyHandler.is_locked(request, credentials):
+        raise ValidationError(
+            {"password": _("Too many wrong passwords: signing is locked for a while.")}
+        )
     if not password or not user.check_password(password):
+        # A wrong signature password counts like a failed login (the same lockout). Recorded
+        # once the request is answered (core.middleware), outside the signing transaction,
+        # whose rollback would otherwise take the record of the failure with it.
+        if request is not None:
+            request.signature_failures = [*getattr(request, "signature_failures", ()), credentials]
         raise ValidationError({"password": _("The password is not correct: nothing was signed.")})
     return Signature.objects.create(
         signer=user,
@@ -29,3 +48,18 @@ def signature_create(*, user, password: str, meaning: str) -> Signature:
         signed_at=timezone.now(),
         meaning=meaning,
     )
+
+
+@transaction.atomic
+def user_deactivate_many(*, users, by) -> int:
+    """Deactivate ``users`` (never ``by`` themself): they can no longer log in or use a token,
+    and the audit trail keeps their name. Returns how many were deactivated."""
+    from rest_framework.authtoken.models import Token
+
+    users = users.exclude(pk=by.pk).filter(is_active=True)
+    pks = list(users.values_list("pk", flat=True))
+    for user in users:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    Token.objects.filter(user_id__in=pks).delete()
+    return len(pks)

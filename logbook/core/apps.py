@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models.signals import post_migrate, pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,20 @@ class CoreConfig(AppConfig):
         # After every migrate (and every test-database flush) the role groups carry exactly the
         # permissions that roles.ROLE_PERMISSIONS gives them: the matrix in code is the truth.
         post_migrate.connect(sync_roles, dispatch_uid="logbook.core.sync_roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from logbook.core import history
+        from logbook.core.middleware import stamp_session
+
+        user_logged_in.connect(stamp_session, dispatch_uid="logbook.core.stamp_session")
+
+        # The audit trail keeps who did what forever (see core.history for why signals).
+        pre_delete.connect(
+            history.refuse_deleting_an_author,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="logbook.core.history.author",
+        )
+        for model in history.historical_models():
+            pre_save.connect(history.refuse_changing_history, sender=model, weak=False)
+            pre_delete.connect(history.refuse_deleting_history, sender=model, weak=False)

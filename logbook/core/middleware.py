@@ -1,4 +1,8 @@
+import time
+
+from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class SiteTimezoneMiddleware:
@@ -51,3 +55,40 @@ class RecordLockedMiddleware:
             context = {"message": str(exception), "locked": isinstance(exception, RecordLocked)}
             return render(request, "409.html", context, status=409)
         return None
+
+
+class SignedInPagesMiddleware:
+    """Shared tablets: a signed-in page is never stored (the browser's back button after logout
+    shows nothing), a session ends after ``SESSION_IDLE_MINUTES`` without a request, and wrong
+    signature passwords count toward the log-in lockout.
+
+    The session's expiry slides with use: it is pushed back at most once a minute, not on every
+    request, so reading pages does not write the session table each time.
+    """
+
+    TOUCH_EVERY = 60  # seconds
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get("touched", 0) >= self.TOUCH_EVERY:
+                session["touched"] = now  # saved by the session middleware, new expiry
+        response = self.get_response(request)
+        for credentials in getattr(request, "signature_failures", ()):
+            # Wrong signature passwords (accounts.services.signature_create) count as failed
+            # log-ins, recorded here after the request's transactions are over.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if request.user.is_authenticated or request.path.startswith("/api/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def stamp_session(sender, request, user, **kwargs):
+    """A fresh log-in counts as use: the idle clock starts now (and the next requests within a
+    minute write nothing)."""
+    if hasattr(request, "session"):
+        request.session["touched"] = int(time.time())

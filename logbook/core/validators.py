@@ -18,3 +18,38 @@ def validate_timezone(value: str) -> None:
             code="invalid_timezone",
             params={"value": value},
         )
+
+
+# What a phone or tablet camera and a screenshot produce, by Pillow's name for the format.
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def validate_photo(upload) -> None:
+    """A photo is an image by its content (Pillow opens it), not by its name, and no bigger than
+    ``PHOTO_MAX_MB``: anything else is refused before it is stored."""
+    from django.conf import settings
+    from PIL import Image, UnidentifiedImageError
+
+    limit = settings.PHOTO_MAX_MB * 1024 * 1024
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The photo is %(size).1f MB; at most %(limit)d MB are taken."),
+            code="photo_too_big",
+            params={"size": upload.size / 1024 / 1024, "limit": settings.PHOTO_MAX_MB},
+        )
+    # Only a file that arrives now is checked; one stored earlier passed this check then.
+    if getattr(upload, "_committed", True):
+        return
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        kind = None
+    finally:
+        upload.seek(position)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError(
+            _("This file is not a photo (JPEG, PNG or WebP)."), code="not_a_photo"
+        )

@@ -16,6 +16,7 @@ from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults as django_defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
@@ -345,3 +346,26 @@ def audit_trail(request, model, pk):
         "core/audit_trail.html",
         {"object": obj, "rows": rows, "title": _("Audit trail of %(object)s") % {"object": obj}},
     )
+
+
+def _api_error(request, status: int, detail: str):
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/ (an API client never gets an HTML page), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "Not found.")
+    return django_defaults.page_not_found(request, exception)
+
+
+def permission_denied(request, exception):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 403, str(exception) or "You may not do this.")
+    return django_defaults.permission_denied(request, exception)
+
+
+def bad_request(request, exception):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 400, "Bad request.")
+    return django_defaults.bad_request(request, exception)

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.fields import DateTimeField, TextField
 from logbook.core.querysets import SiteScopedQuerySet, superseded
+from logbook.core.validators import validate_photo
 from logbook.downtime.choices import FailureCodeList, IncidentSource, IncidentState, ReasonKind
 from logbook.shifts.clock import duration_minutes
 
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic"]
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
 class ReasonCode(models.Model):
@@ -134,10 +136,10 @@ class DowntimeIncident(models.Model):
         related_name="downtime_incidents",
         verbose_name=_("equipment"),
     )
-    started_at = models.DateTimeField(_("stopped at"), default=timezone.now)
-    responded_at = models.DateTimeField(_("technician on site"), null=True, blank=True)
-    repaired_at = models.DateTimeField(_("repair finished"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("running again"), null=True, blank=True)
+    started_at = DateTimeField(_("stopped at"), default=timezone.now)
+    responded_at = DateTimeField(_("technician on site"), null=True, blank=True)
+    repaired_at = DateTimeField(_("repair finished"), null=True, blank=True)
+    ended_at = DateTimeField(_("running again"), null=True, blank=True)
     reason = models.ForeignKey(
         ReasonCode,
         models.PROTECT,
@@ -146,9 +148,9 @@ class DowntimeIncident(models.Model):
         related_name="incidents",
         verbose_name=_("reason"),
     )
-    symptom = models.TextField(_("symptom"), blank=True, help_text=_("What was seen or heard."))
-    cause = models.TextField(_("cause"), blank=True)
-    action_taken = models.TextField(_("action taken"), blank=True)
+    symptom = TextField(_("symptom"), blank=True, help_text=_("What was seen or heard."))
+    cause = TextField(_("cause"), blank=True)
+    action_taken = TextField(_("action taken"), blank=True)
     failure_mode = _failure_code(FailureCodeList.MODE, _("failure mode"))
     failure_mechanism = _failure_code(FailureCodeList.MECHANISM, _("failure mechanism"))
     failure_cause = _failure_code(FailureCodeList.CAUSE, _("failure cause"))
@@ -157,7 +159,7 @@ class DowntimeIncident(models.Model):
         _("photo"),
         upload_to="downtime/%Y/%m/",
         blank=True,
-        validators=[FileExtensionValidator(PHOTO_TYPES)],
+        validators=[FileExtensionValidator(PHOTO_TYPES), validate_photo],
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,7 +169,7 @@ class DowntimeIncident(models.Model):
         related_name="+",
         verbose_name=_("reported by"),
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_at = DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -194,8 +196,8 @@ class DowntimeIncident(models.Model):
         related_name="amended_by",
         verbose_name=_("amends"),
     )
-    amend_reason = models.TextField(_("reason for the amendment"), blank=True)
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    amend_reason = TextField(_("reason for the amendment"), blank=True)
+    created_at = DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords()

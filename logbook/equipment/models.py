@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.fields import DateField, DateTimeField, TextField
 from logbook.core.querysets import SiteScopedManager
 from logbook.core.validators import validate_timezone
 from logbook.equipment.choices import Criticality, EquipmentStatus
@@ -123,7 +124,7 @@ class EquipmentClass(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = TextField(_("description"), blank=True)
 
     history = HistoricalRecords()
 
@@ -166,7 +167,7 @@ class Equipment(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=EquipmentStatus.choices, default=EquipmentStatus.RUNNING
     )
-    commissioned_on = models.DateField(_("commissioned on"), null=True, blank=True)
+    commissioned_on = DateField(_("commissioned on"), null=True, blank=True)
 
     objects = SiteScopedManager()
     history = HistoricalRecords()
@@ -272,7 +273,7 @@ class MeterReading(models.Model):
         Meter, models.PROTECT, related_name="readings", verbose_name=_("meter")
     )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
-    taken_at = models.DateTimeField(_("taken at"), default=timezone.now, db_index=True)
+    taken_at = DateTimeField(_("taken at"), default=timezone.now, db_index=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -355,7 +356,7 @@ class EquipmentEvent(models.Model):
     equipment = models.ForeignKey(
         Equipment, models.PROTECT, related_name="events", verbose_name=_("equipment")
     )
-    occurred_at = models.DateTimeField(_("time"))
+    occurred_at = DateTimeField(_("time"))
     code = models.CharField(_("code"), max_length=40)
     message = models.CharField(_("message"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=20, default="api")

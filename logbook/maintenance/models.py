@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logbook.accounts.models import check_person_on_site
+from logbook.core.fields import DateField, DateTimeField, TextField
 from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.maintenance.choices import (
@@ -99,7 +100,7 @@ class MaintenanceSchedule(models.Model):
     anchor = models.CharField(
         _("count from"), max_length=10, choices=Anchor.choices, default=Anchor.FLOATING
     )
-    anchor_date = models.DateField(
+    anchor_date = DateField(
         _("first due / anchor date"),
         default=timezone.localdate,
         help_text=_("The first due date; for a fixed series, the date the series counts from."),
@@ -124,8 +125,8 @@ class MaintenanceSchedule(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     active = models.BooleanField(_("active"), default=True)
-    next_due = models.DateField(_("next due"), null=True, blank=True, editable=False)
-    last_done_on = models.DateField(_("last done"), null=True, blank=True, editable=False)
+    next_due = DateField(_("next due"), null=True, blank=True, editable=False)
+    last_done_on = DateField(_("last done"), null=True, blank=True, editable=False)
     last_done_value = models.DecimalField(
         _("meter at last completion"),
         max_digits=14,
@@ -261,14 +262,14 @@ class WorkOrder(models.Model):
         verbose_name=_("log entry"),
     )
     title = models.CharField(_("title"), max_length=160)
-    description = models.TextField(_("description"), blank=True)
+    description = TextField(_("description"), blank=True)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     status = models.CharField(
         _("status"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPEN
     )
-    due_at = models.DateTimeField(_("due"))
+    due_at = DateTimeField(_("due"))
     tolerance_days = models.PositiveIntegerField(_("tolerance (days)"), default=0)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,7 +280,7 @@ class WorkOrder(models.Model):
         verbose_name=_("assigned to"),
     )
     lockout_required = models.BooleanField(_("lockout/tagout required"), default=False)
-    lockout_confirmed_at = models.DateTimeField(
+    lockout_confirmed_at = DateTimeField(
         _("isolation confirmed at"), null=True, blank=True, editable=False
     )
     lockout_confirmed_by = models.ForeignKey(
@@ -291,10 +292,10 @@ class WorkOrder(models.Model):
         editable=False,
         verbose_name=_("isolation confirmed by"),
     )
-    findings = models.TextField(_("findings"), blank=True)
+    findings = TextField(_("findings"), blank=True)
     labour_minutes = models.PositiveIntegerField(_("labour (minutes)"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
+    started_at = DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    completed_at = DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -313,8 +314,8 @@ class WorkOrder(models.Model):
         related_name="work_order",
         verbose_name=_("verification"),
     )
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    return_reason = models.TextField(
+    cancel_reason = TextField(_("reason for cancelling"), blank=True)
+    return_reason = TextField(
         _("sent back because"), blank=True, help_text=_("Why the supervisor sent it back.")
     )
     created_by = models.ForeignKey(
@@ -326,7 +327,7 @@ class WorkOrder(models.Model):
         editable=False,
         verbose_name=_("raised by"),
     )
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    created_at = DateTimeField(_("raised at"), auto_now_add=True)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
 
     objects = WorkOrderQuerySet.as_manager()
@@ -421,7 +422,7 @@ class ChecklistResult(models.Model):
     )
     done = models.BooleanField(_("done"), null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=3, null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -466,7 +467,7 @@ class PartUsage(models.Model):
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("used by")
     )
-    used_at = models.DateTimeField(_("used at"), auto_now_add=True)
+    used_at = DateTimeField(_("used at"), auto_now_add=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logbook.core.fields import DateTimeField, TextField
 from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.quality.choices import CharacteristicKind, Disposition, NCStatus, Severity, Verdict
@@ -49,7 +50,7 @@ class InspectionPlan(models.Model):
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = DateTimeField(_("created at"), auto_now_add=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -178,7 +179,7 @@ class Inspection(models.Model):
         related_name="inspections",
         verbose_name=_("inspector"),
     )
-    inspected_at = models.DateTimeField(_("inspected at"), default=timezone.now, db_index=True)
+    inspected_at = DateTimeField(_("inspected at"), default=timezone.now, db_index=True)
     verdict = models.CharField(_("verdict"), max_length=4, choices=Verdict.choices, editable=False)
     signature = models.OneToOneField(
         "accounts.Signature",
@@ -268,7 +269,7 @@ class Nonconformance(models.Model):
         "equipment.Line", models.PROTECT, related_name="nonconformances", verbose_name=_("line")
     )
     title = models.CharField(_("title"), max_length=160)
-    description = models.TextField(_("what failed"), blank=True)
+    description = TextField(_("what failed"), blank=True)
     batch = models.CharField(_("batch / lot"), max_length=60, blank=True)
     quantity = models.PositiveIntegerField(_("quantity affected"), null=True, blank=True)
     severity = models.CharField(
@@ -277,13 +278,13 @@ class Nonconformance(models.Model):
     status = models.CharField(
         _("status"), max_length=14, choices=NCStatus.choices, default=NCStatus.OPEN, editable=False
     )
-    containment = models.TextField(_("containment"), blank=True)
+    containment = TextField(_("containment"), blank=True)
     disposition = models.CharField(
         _("disposition"), max_length=10, choices=Disposition.choices, blank=True
     )
-    root_cause = models.TextField(_("root cause"), blank=True)
-    corrective_action = models.TextField(_("corrective action"), blank=True)
-    preventive_action = models.TextField(_("preventive action"), blank=True)
+    root_cause = TextField(_("root cause"), blank=True)
+    corrective_action = TextField(_("corrective action"), blank=True)
+    preventive_action = TextField(_("preventive action"), blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -291,7 +292,7 @@ class Nonconformance(models.Model):
         verbose_name=_("raised by"),
         editable=False,
     )
-    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    raised_at = DateTimeField(_("raised at"), auto_now_add=True)
     signature = models.OneToOneField(
         "accounts.Signature",
         models.PROTECT,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logbook.accounts.models import check_person_on_site
+from logbook.core.fields import DateField, DateTimeField, TextField
 from logbook.core.querysets import SiteScopedQuerySet, superseded
 from logbook.shifts import clock
 from logbook.shifts.choices import EntryCategory, ShiftStatus
@@ -78,7 +79,7 @@ class Shift(models.Model):
     pattern = models.ForeignKey(
         ShiftPattern, models.PROTECT, related_name="shifts", verbose_name=_("pattern")
     )
-    date = models.DateField(_("date"), help_text=_("The local date the shift starts."))
+    date = DateField(_("date"), help_text=_("The local date the shift starts."))
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -87,8 +88,8 @@ class Shift(models.Model):
         related_name="led_shifts",
         verbose_name=_("lead"),
     )
-    starts_at = models.DateTimeField(_("starts at"), editable=False)
-    ends_at = models.DateTimeField(_("ends at"), editable=False)
+    starts_at = DateTimeField(_("starts at"), editable=False)
+    ends_at = DateTimeField(_("ends at"), editable=False)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -202,8 +203,8 @@ class AmendableRecord(models.Model):
         verbose_name=_("amends"),
         help_text=_("The record this one corrects; the original stays visible."),
     )
-    amend_reason = models.TextField(_("reason for the amendment"), blank=True)
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    amend_reason = TextField(_("reason for the amendment"), blank=True)
+    created_at = DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ShiftRecordQuerySet.as_manager()
     site_lookup = "shift__line__area__site"
@@ -237,7 +238,7 @@ class LogEntry(AmendableRecord):
         related_name="log_entries",
         verbose_name=_("author"),
     )
-    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    occurred_at = DateTimeField(_("time"), default=timezone.now)
     category = models.CharField(
         _("category"), max_length=20, choices=EntryCategory.choices, default=EntryCategory.NOTE
     )
@@ -249,7 +250,7 @@ class LogEntry(AmendableRecord):
         related_name="log_entries",
         verbose_name=_("equipment"),
     )
-    text = models.TextField(_("text"))
+    text = TextField(_("text"))
 
     history = HistoricalRecords()
 
@@ -367,11 +368,11 @@ class Handover(models.Model):
     shift = models.OneToOneField(
         Shift, models.PROTECT, related_name="handover", verbose_name=_("shift")
     )
-    summary = models.TextField(_("summary"))
+    summary = TextField(_("summary"))
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("handed over by")
     )
-    handed_over_at = models.DateTimeField(_("handed over at"))
+    handed_over_at = DateTimeField(_("handed over at"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -380,7 +381,7 @@ class Handover(models.Model):
         related_name="+",
         verbose_name=_("acknowledged by"),
     )
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_at = DateTimeField(_("acknowledged at"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -413,8 +414,8 @@ class OpenItem(models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("raised by")
     )
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    text = TextField(_("text"))
+    created_at = DateTimeField(_("raised at"), auto_now_add=True)
     closed_on = models.ForeignKey(
         Shift,
         models.PROTECT,
@@ -431,8 +432,8 @@ class OpenItem(models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closing_note = models.TextField(_("closing note"), blank=True)
+    closed_at = DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = TextField(_("closing note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

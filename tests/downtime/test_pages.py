@@ -1,6 +1,8 @@
 import csv
 import io
 
+import pytest
+
 from logbook.downtime import services
 from logbook.downtime.models import DowntimeIncident
 from logbook.maintenance.services import work_order_create
@@ -237,10 +239,10 @@ def test_the_equipment_page_shows_reliability(
 def test_a_photo_is_served_only_to_the_site(
     as_user, technician, outsider, frozen, filler, settings, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.factories import photo_upload
 
     settings.MEDIA_ROOT = tmp_path
-    photo = SimpleUploadedFile("jam.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
+    photo = photo_upload()
     client = as_user(technician)
     client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "x", "photo": photo})
     incident = DowntimeIncident.objects.get()
@@ -257,4 +259,42 @@ def test_a_file_that_is_not_a_photo_is_refused(
     bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
     response = as_user(technician).post("/downtime/new/", {"equipment": "L1-FIL-01", "photo": bad})
     assert response.status_code == 400
+    assert not DowntimeIncident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("jam.jpg", b"\xff\xd8\xff\xe0 not a jpeg at all"),  # a photo by its name only
+        ("jam.png", b"<svg onload=alert(1)></svg>"),
+        ("jam.jpg", b"GIF89a" + b"\0" * 20),
+    ],
+)
+def test_a_photo_is_judged_by_its_content_not_its_name(
+    as_user, technician, frozen, filler, settings, tmp_path, name, content
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
+    response = as_user(technician).post(
+        "/downtime/new/", {"equipment": "L1-FIL-01", "photo": upload}
+    )
+    assert response.status_code == 400
+    assert "not a photo" in response.content.decode()
+    assert not DowntimeIncident.objects.exists()
+    assert not list(tmp_path.rglob("*.*"))
+
+
+def test_a_photo_over_the_size_limit_is_refused(
+    as_user, technician, frozen, filler, settings, tmp_path
+):
+    from tests.factories import photo_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.PHOTO_MAX_MB = 1
+    big = photo_upload(padding=1024 * 1024)
+    response = as_user(technician).post("/downtime/new/", {"equipment": "L1-FIL-01", "photo": big})
+    assert response.status_code == 400
+    assert "at most 1 MB" in response.content.decode()
     assert not DowntimeIncident.objects.exists()
