@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from logbook.core.exceptions import Conflict
+from logbook.core.versions import StaleEdit, check_version, record_version
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -114,13 +115,45 @@ class RegisterViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, retrieve, create and update; records are decommissioned, not deleted, over the API."""
+    """List, retrieve, create and update; records are decommissioned, not deleted, over the API.
+
+    A record is answered with its version as ETag; an update that sends ``If-Match`` with an
+    older version is refused with 409 and what changed meanwhile (core.versions).
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        version = record_version(self.get_object())
+        if version:
+            response["ETag"] = f'"{version}"'
+        return response
+
+    def update(self, request, *args, **kwargs):
+        check_version(self.get_object(), request.headers.get("If-Match"))
+        response = super().update(request, *args, **kwargs)
+        version = record_version(self.get_object())
+        if version:
+            response["ETag"] = f'"{version}"'
+        return response
 
 
 def exception_handler(exc, context):
     """DRF's handler, plus the domain errors our services raise, as 4xx with a reason."""
     if isinstance(exc, Conflict):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        body = {"detail": str(exc)}
+        if isinstance(exc, StaleEdit):
+            body["changes"] = [
+                {
+                    "when": row["when"],
+                    "who": str(row["who"]) if row["who"] else None,
+                    "fields": [
+                        {"field": str(field), "was": _plain(old), "now": _plain(new)}
+                        for field, old, new in row["changes"]
+                    ],
+                }
+                for row in exc.changes
+            ]
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, PermissionDenied):
@@ -136,3 +169,7 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)
+
+
+def _plain(value):
+    return None if value is None else str(value)

@@ -1,8 +1,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core.versions import check_version, record_version
 
-class ScopedModelForm(forms.ModelForm):
+
+class VersionedFormMixin:
+    """An edit form that carries the version of the record it shows (core.versions): saving over
+    someone else's later change is refused with 409 and what they changed, never silent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and hasattr(type(self.instance), "history"):
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=record_version(self.instance)
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.fields:
+            # Not a field of the record: the services that save the form never see it.
+            check_version(self.instance, cleaned.pop("version", None))
+        return cleaned
+
+
+class ScopedModelForm(VersionedFormMixin, forms.ModelForm):
     """A model form that offers only the related rows of the user's sites.
 
     Every choice field whose model is site-scoped is narrowed with ``for_user``: a planner of one

@@ -52,7 +52,12 @@ class RecordLockedMiddleware:
         from logbook.core.exceptions import Conflict, RecordLocked
 
         if isinstance(exception, Conflict):
-            context = {"message": str(exception), "locked": isinstance(exception, RecordLocked)}
+            context = {
+                "message": str(exception),
+                "locked": isinstance(exception, RecordLocked),
+                "changes": getattr(exception, "changes", None),
+                "reopen": request.get_full_path() if hasattr(exception, "changes") else None,
+            }
             return render(request, "409.html", context, status=409)
         return None
 

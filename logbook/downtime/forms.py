@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DateTimeInput
+from logbook.core.forms import DateTimeInput, VersionedFormMixin
 from logbook.downtime.choices import FailureCodeList
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.forms import EquipmentPickField
@@ -108,7 +108,7 @@ class IncidentCloseForm(IncidentFormMixin, forms.ModelForm):
             self.fields[name].help_text = _("Required for an unplanned stop (a failure).")
 
 
-class IncidentEditForm(IncidentFormMixin, forms.ModelForm):
+class IncidentEditForm(VersionedFormMixin, IncidentFormMixin, forms.ModelForm):
     class Meta:
         model = DowntimeIncident
         fields = [*TIMES, "symptom", *CLASSIFICATION, "photo"]

@@ -74,6 +74,15 @@ class AssetTagField(forms.ModelChoiceField):
         kwargs.setdefault("to_field_name", "asset_tag")
         super().__init__(Equipment.objects.all(), **kwargs)
 
+    def prepare_value(self, value):
+        # An edit form's initial value is the equipment's id: show its tag, as it was typed.
+        if isinstance(value, Equipment):
+            return value.asset_tag
+        if isinstance(value, int):
+            tag = Equipment.objects.filter(pk=value).values_list("asset_tag", flat=True).first()
+            return tag or value
+        return value
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

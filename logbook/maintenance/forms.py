@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
-from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm
+from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm, VersionedFormMixin
 from logbook.equipment.forms import AssetTagField
 from logbook.equipment.models import Equipment
 from logbook.maintenance.choices import ItemKind, Priority
@@ -239,7 +239,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SparePartForm(forms.ModelForm):
+class SparePartForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = SparePart
         fields = ["part_number", "description", "unit", "stock", "reorder_point", "location"]

@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import ScopedModelForm, password_field
+from logbook.core.forms import ScopedModelForm, VersionedFormMixin, password_field
 from logbook.equipment.forms import AssetTagField
 from logbook.quality.choices import CharacteristicKind, Disposition
 from logbook.quality.models import Characteristic, InspectionPlan, Nonconformance
@@ -128,7 +128,7 @@ class NonconformanceForm(forms.ModelForm):
         }
 
 
-class NonconformanceEditForm(forms.ModelForm):
+class NonconformanceEditForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Nonconformance
         fields = [

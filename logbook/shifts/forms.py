@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DateTimeInput, ScopedModelForm
+from logbook.core.forms import DateTimeInput, ScopedModelForm, VersionedFormMixin
 from logbook.equipment.forms import EquipmentPickField
 from logbook.shifts.choices import EntryCategory
 from logbook.shifts.models import LogEntry, ProductionRecord, Shift, ShiftPattern
@@ -30,7 +30,7 @@ class ShiftForm(ScopedModelForm):
         fields = ["lead"]
 
 
-class LogEntryForm(forms.ModelForm):
+class LogEntryForm(VersionedFormMixin, forms.ModelForm):
     """A quick entry: category, optional equipment, text; the time defaults to now."""
 
     class Meta:
@@ -79,7 +79,7 @@ class AmendLogEntryForm(LogEntryForm):
         self.fields["amend_reason"].required = True
 
 
-class ProductionRecordForm(forms.ModelForm):
+class ProductionRecordForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ProductionRecord
         fields = [

@@ -462,3 +462,16 @@ def test_the_plans_links_list_what_it_counted(as_user, planner, filler, frozen):
     all_of_it = next(link for link in links if "overdue=false" in link).replace("&amp;", "&")
     listed = client.get(all_of_it).context["table"].paginator.count
     assert listed == page.context["upcoming_count"] == 60  # the open and started ones
+
+
+def test_a_schedules_edit_form_shows_its_equipment_by_tag_and_saves_unchanged(
+    as_user, planner, pm_schedule
+):
+    """The edit form showed the machine's id ("1"), which the tag field then refused."""
+    from tests.html_forms import posted_form
+
+    client = as_user(planner)
+    url = f"/maintenance/schedules/{pm_schedule.pk}/edit/"
+    data = posted_form(client.get(url).content.decode())
+    assert data["equipment"] == "L1-FIL-01"
+    assert client.post(url, data).status_code == 302

@@ -6,8 +6,6 @@ page and its bulk delete action, the API's PUT, PATCH and DELETE, the pages' edi
 services. After each attempt the record (and its row count) is exactly what it was.
 """
 
-from html.parser import HTMLParser
-
 import pytest
 from django.apps import apps
 from django.contrib import admin as django_admin
@@ -18,6 +16,7 @@ from logbook.accounts.models import User
 from logbook.core.exceptions import RecordLocked
 from logbook.core.views import model_url
 from tests.demo_plant import demo_with_every_locked_kind
+from tests.html_forms import FormReader
 
 # Each model with a locked state, and how to find a locked one of it.
 LOCKED = {
@@ -38,50 +37,9 @@ LOCKED = {
 }
 
 
-class _FormReader(HTMLParser):
-    """The fields a browser would post from the page's main form (the one with a submit)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._form, self._select, self._textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("method", "").lower() == "post":
-            self._form = {"action": attrs.get("action") or "", "data": {}}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self._form["data"][name] = attrs.get("value", "on")
-        elif tag == "select" and name:
-            self._select = name
-            self._form["data"].setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in attrs:
-            self._form["data"][self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._form["data"][name] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._form["data"][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
 def _tampered_form(html):
     """The largest posted form of ``html``, with every free text replaced; None without one."""
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(html)
     forms = [form for form in reader.forms if len(form["data"]) > 1]
     if not forms:
