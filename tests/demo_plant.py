@@ -8,14 +8,21 @@ from logbook.accounts.models import User
 
 
 def demo_with_every_locked_kind():
-    """The demo plant, plus what it lacks: parts used on a verified order, amendments."""
+    """The demo plant, plus what it lacks: parts used on a verified order, amendments, an alarm."""
     from logbook.maintenance.models import PartUsage, SparePart, WorkOrder
     from logbook.maintenance.services import work_order_amend
     from logbook.quality.models import Nonconformance
     from logbook.quality.services import nonconformance_amend
 
     call_command("load_demo", stdout=io.StringIO())
+    from django.utils import timezone
+
+    from logbook.equipment.models import Equipment, EquipmentEvent
+
     supervisor = User.objects.get(username="supervisor")
+    EquipmentEvent.objects.create(
+        equipment=Equipment.objects.first(), occurred_at=timezone.now(), code="E-42"
+    )
     verified = WorkOrder.objects.filter(status="verified").first()
     # Parts taken on an order before it was verified (written as the service would).
     PartUsage.objects.create(

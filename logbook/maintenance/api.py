@@ -262,11 +262,12 @@ class WorkOrderViewSet(RegisterViewSet):
     @extend_schema(request=CompleteInput, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        work_order = self.get_object()  # another site's order is a 404 before any input check
         data = dict(read_input(CompleteInput, request))
         results = data.pop("checklist")
         return self._done(
             services.work_order_complete(
-                work_order=self.get_object(), user=request.user, results=results, **data
+                work_order=work_order, user=request.user, results=results, **data
             )
         )
 

@@ -165,9 +165,11 @@ def my_shift(request):
 @permission_required("shifts.add_shift", raise_exception=True)
 @require_POST
 def shift_start(request):
+    if not request.POST.get("line", "").isdigit():
+        return _bad_request(request, "400.html", {})
     line = get_object_or_404(
         Line.objects.for_user(request.user).select_related("area__site"),
-        pk=request.POST.get("line") or 0,
+        pk=request.POST["line"],
     )
     pattern = get_object_or_404(
         ShiftPattern.objects.filter(site=line.area.site), pk=request.POST.get("pattern") or 0
