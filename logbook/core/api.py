@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import ProtectedError
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -10,6 +10,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from logbook.core.exceptions import Conflict
 from logbook.core.versions import StaleEdit, check_version, record_version
+
+
+class StrictCharField(serializers.CharField):
+    """Text is a JSON string: a number or a boolean where text belongs is refused (DRF would
+    turn 0 into "0"), so the API accepts exactly what its schema says."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -59,12 +69,12 @@ class AmendmentSerializer(serializers.Serializer):
 
 
 class AmendmentInput(serializers.Serializer):
-    text = serializers.CharField()
-    reason = serializers.CharField()
+    text = StrictCharField()
+    reason = StrictCharField()
 
 
 class PasswordInput(serializers.Serializer):
-    password = serializers.CharField(style={"input_type": "password"})
+    password = StrictCharField(style={"input_type": "password"})
 
 
 class CleanModelSerializer(serializers.ModelSerializer):
@@ -75,6 +85,11 @@ class CleanModelSerializer(serializers.ModelSerializer):
     """
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

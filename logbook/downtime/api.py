@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from logbook.core.api import CleanModelSerializer, RegisterViewSet, read_input
+from logbook.core.api import CleanModelSerializer, RegisterViewSet, StrictCharField, read_input
 from logbook.downtime import filtersets, services
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import EquipmentEvent
@@ -49,8 +49,9 @@ class FailureCodeSerializer(CleanModelSerializer):
 
 class DowntimeIncidentSerializer(CleanModelSerializer):
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
-    state = serializers.CharField(read_only=True)
-    reported_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    state = StrictCharField(read_only=True)
+    # None on a stop the machine posted itself.
+    reported_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DowntimeIncident
@@ -70,8 +71,8 @@ class DowntimeIncidentSerializer(CleanModelSerializer):
 
 class IncidentCloseInput(serializers.Serializer):
     reason = serializers.PrimaryKeyRelatedField(queryset=ReasonCode.objects.filter(active=True))
-    cause = serializers.CharField()
-    action_taken = serializers.CharField()
+    cause = StrictCharField()
+    action_taken = StrictCharField()
     failure_mode = serializers.PrimaryKeyRelatedField(
         queryset=FailureCode.objects.all(), required=False, allow_null=True
     )
@@ -87,15 +88,15 @@ class IncidentCloseInput(serializers.Serializer):
 
 
 class AmendInput(serializers.Serializer):
-    amend_reason = serializers.CharField()
+    amend_reason = StrictCharField()
     started_at = serializers.DateTimeField(required=False)
     responded_at = serializers.DateTimeField(required=False, allow_null=True)
     repaired_at = serializers.DateTimeField(required=False, allow_null=True)
     ended_at = serializers.DateTimeField(required=False)
     reason = serializers.PrimaryKeyRelatedField(queryset=ReasonCode.objects.all(), required=False)
-    cause = serializers.CharField(required=False)
-    action_taken = serializers.CharField(required=False)
-    symptom = serializers.CharField(required=False, allow_blank=True)
+    cause = StrictCharField(required=False)
+    action_taken = StrictCharField(required=False)
+    symptom = StrictCharField(required=False, allow_blank=True)
 
 
 class StageInput(serializers.Serializer):
@@ -157,7 +158,7 @@ class DowntimeIncidentViewSet(RegisterViewSet):
         data = read_input(IncidentCloseInput, request)
         return self._respond(services.incident_close(incident=incident, user=request.user, **data))
 
-    @extend_schema(request=AmendInput, responses=DowntimeIncidentSerializer)
+    @extend_schema(request=AmendInput, responses={201: DowntimeIncidentSerializer})
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         original = self.get_object()

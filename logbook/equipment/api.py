@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from logbook.core.api import CleanModelSerializer, RegisterViewSet
+from logbook.core.api import CleanModelSerializer, RegisterViewSet, StrictCharField
 from logbook.downtime.selectors import with_downtime
 from logbook.equipment import filtersets
 from logbook.equipment.models import (
@@ -43,7 +43,7 @@ class EquipmentClassSerializer(CleanModelSerializer):
 
 class EquipmentSerializer(CleanModelSerializer):
     url = serializers.SerializerMethodField()
-    effective_status = serializers.CharField(
+    effective_status = StrictCharField(
         read_only=True, help_text="down while an open incident stops it or its machine"
     )
     down_since = serializers.DateTimeField(read_only=True, allow_null=True)

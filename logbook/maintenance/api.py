@@ -13,6 +13,7 @@ from logbook.core.api import (
     CleanModelSerializer,
     RegisterViewSet,
     SignatureSerializer,
+    StrictCharField,
     read_input,
 )
 from logbook.maintenance import filtersets, services
@@ -181,7 +182,7 @@ class AnswerInput(serializers.Serializer):
     value = serializers.DecimalField(
         max_digits=12, decimal_places=3, required=False, allow_null=True
     )
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = StrictCharField(required=False, allow_blank=True)
 
 
 class PartInput(serializers.Serializer):
@@ -193,17 +194,17 @@ class CompleteInput(serializers.Serializer):
     checklist = AnswerInput(many=True, required=False, default=list)
     lockout_confirmed = serializers.BooleanField(required=False, default=False)
     parts_used = PartInput(many=True, required=False, default=list)
-    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = StrictCharField(required=False, allow_blank=True, default="")
     labour_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
 class VerifyInput(serializers.Serializer):
-    password = serializers.CharField(style={"input_type": "password"})
+    password = StrictCharField(style={"input_type": "password"})
     meaning = serializers.ChoiceField(choices=["reviewed", "approved"], default="reviewed")
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = StrictCharField()
 
 
 class WorkOrderViewSet(RegisterViewSet):

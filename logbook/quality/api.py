@@ -11,6 +11,7 @@ from logbook.core.api import (
     PasswordInput,
     RegisterViewSet,
     SignatureSerializer,
+    StrictCharField,
     read_input,
 )
 from logbook.quality import filtersets, services
@@ -82,7 +83,7 @@ class InspectionPlanSerializer(CleanModelSerializer):
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
-    value = serializers.CharField(required=False, allow_null=True)
+    value = StrictCharField(required=False, allow_null=True)
     passed = serializers.BooleanField(required=False, allow_null=True)
 
     class Meta:
@@ -145,6 +146,10 @@ class InspectionSerializer(CleanModelSerializer):
 class NonconformanceSerializer(CleanModelSerializer):
     signature = SignatureSerializer(read_only=True, allow_null=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
+    # "" until the product's fate is decided: the schema says so (a blank choice).
+    disposition = serializers.ChoiceField(
+        choices=Disposition.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Nonconformance
@@ -199,13 +204,13 @@ class InspectionPlanViewSet(RegisterViewSet):
 
 class DispositionInput(serializers.Serializer):
     disposition = serializers.ChoiceField(choices=Disposition.choices)
-    containment = serializers.CharField(required=False, allow_blank=True, default="")
+    containment = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class CloseInput(PasswordInput):
-    root_cause = serializers.CharField()
-    corrective_action = serializers.CharField()
-    preventive_action = serializers.CharField(required=False, allow_blank=True, default="")
+    root_cause = StrictCharField()
+    corrective_action = StrictCharField()
+    preventive_action = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class InspectionViewSet(RegisterViewSet):

@@ -9,18 +9,32 @@ from logbook.core.api import (
     RegisterViewSet,
     ScopedViewSetMixin,
     SignatureSerializer,
+    StrictCharField,
     read_input,
 )
 from logbook.shifts import filtersets, selectors, services
 from logbook.shifts.choices import ShiftStatus
 from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
 
-HH_MM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "example": "06:00",
+        "description": "Local wall-clock time of the site, HH:MM (seconds allowed, no zone).",
+    }
+)
+class ClockTimeField(serializers.TimeField):
+    """A shift pattern's local time: answered as HH:MM, taken as HH:MM or HH:MM:SS."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
 class ShiftPatternSerializer(CleanModelSerializer):
-    start_time = serializers.TimeField(**HH_MM)
-    end_time = serializers.TimeField(**HH_MM)
+    start_time = ClockTimeField()
+    end_time = ClockTimeField()
 
     class Meta:
         model = ShiftPattern
@@ -28,7 +42,7 @@ class ShiftPatternSerializer(CleanModelSerializer):
 
 
 class HandoverSerializer(serializers.Serializer):
-    summary = serializers.CharField()
+    summary = StrictCharField()
     handed_over_by = serializers.IntegerField(source="handed_over_by_id")
     handed_over_at = serializers.DateTimeField()
     acknowledged_by = serializers.IntegerField(source="acknowledged_by_id", allow_null=True)
@@ -140,18 +154,18 @@ class OpenItemSerializer(CleanModelSerializer):
 
 
 class HandoverInput(serializers.Serializer):
-    summary = serializers.CharField()
-    open_items = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    summary = StrictCharField()
+    open_items = serializers.ListField(child=StrictCharField(), required=False, default=list)
 
 
 class SignOffInput(serializers.Serializer):
-    password = serializers.CharField(style={"input_type": "password"})
+    password = StrictCharField(style={"input_type": "password"})
     meaning = serializers.ChoiceField(choices=["reviewed", "approved"])
 
 
 class OpenItemCloseInput(serializers.Serializer):
     shift = serializers.IntegerField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class ShiftPatternViewSet(RegisterViewSet):

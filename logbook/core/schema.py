@@ -1,0 +1,49 @@
+"""What the generated OpenAPI schema says beyond the serializers: the error answers every
+operation can give, so that a generated client expects them (drf-spectacular post-processing)."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Why the request was refused. Field errors name their field.",
+    "properties": {
+        "detail": {
+            "description": "The reason, for a person to read.",
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        },
+        "changes": {
+            "type": "array",
+            "description": "409 on a stale update: what changed since the version sent.",
+            "items": {"type": "object"},
+        },
+    },
+    "additionalProperties": True,
+}
+
+ERRORS = {
+    "400": "The input is not valid; each field names its problem.",
+    "401": "Not signed in, or the token expired or was revoked.",
+    "403": "Signed in, but this role may not do this.",
+    "404": "No such record on the user's sites (or no such page of results).",
+    "409": "The record is signed, verified or closed, was already done, or changed meanwhile.",
+    "503": "The database is unavailable or busy: nothing was saved; try again.",
+}
+READ_ERRORS = ("400", "401", "403", "404", "503")
+
+
+def document_errors(result, generator, request, public):
+    """Add the error answers (JSON, ``Error``) to every operation of the schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                # A filter sent empty does not filter (as an HTML filter form sends it).
+                if parameter.get("in") == "query":
+                    parameter["allowEmptyValue"] = True
+            codes = READ_ERRORS if method in ("get", "head", "options") else ERRORS
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": ERRORS[code], "content": reference}
+                )
+    return result
