@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver PLAIN_STATIC_STORAGE=true \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: venv demo run test lint format clean bench
+.PHONY: venv demo run test lint format clean bench load
 
 venv: $(STAMP)
 
@@ -51,6 +51,10 @@ format: venv
 bench: venv
 	DEBUG=false SECRET_KEY=bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz PLAIN_STATIC_STORAGE=true \
 		$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# 30 technicians and 5 supervisors against gunicorn, on SQLite and PostgreSQL, with faults.
+load: venv
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

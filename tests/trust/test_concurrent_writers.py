@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from tests.trust.served import call, served_plant
+from bench.served import call, served_plant
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite",

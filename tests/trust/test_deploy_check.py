@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.trust.served import ROOT, environment
+from bench.served import ROOT, environment
 
 # As README.md's "Production" section sets them (the key is a throwaway of the right length).
 PRODUCTION = {

@@ -1,8 +1,8 @@
-"""The demo plant served by gunicorn from its own database file, as a plant server runs it.
+"""The demo plant served by gunicorn from its own database, as a plant server runs it.
 
-The concurrency and load tests need real processes writing one SQLite file (or one PostgreSQL
-database) at once: the test client, in one thread on the test's own connection, cannot show
-what several workers do to each other's locks.
+The concurrency tests and the load run (bench/load.py) need real processes writing one SQLite
+file (or one PostgreSQL database) at once: the test client, in one thread on the test's own
+connection, cannot show what several workers do to each other's locks.
 """
 
 import contextlib
@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 # What the tests act on: a technician's token, the running shift of the demo's line, a machine.
 SETUP = """
@@ -30,13 +30,15 @@ tech = User.objects.get(username="tech")
 line = tech.home_line or tech.sites.first().areas.first().lines.first()
 pattern, day, shift = selectors.current_slot_for_line(line)
 shift = shift or services.shift_start(line=line, pattern=pattern, date=day, user=tech)
-machine = Equipment.objects.filter(line=line, parent__isnull=True).exclude(
-    downtime_incidents__ended_at__isnull=True).order_by("pk").first()
+machines = list(Equipment.objects.exclude(downtime_incidents__ended_at__isnull=True)
+    .filter(line__area__site__in=tech.sites.all()).order_by("pk").values_list("pk", flat=True))
 print(json.dumps({
     "tech": Token.objects.get_or_create(user=tech)[0].key,
     "supervisor": Token.objects.get_or_create(user=User.objects.get(username="supervisor"))[0].key,
     "shift": shift.pk,
-    "machine": machine.pk,
+    "machine": Equipment.objects.filter(line=line, parent__isnull=True).exclude(
+        downtime_incidents__ended_at__isnull=True).order_by("pk").first().pk,
+    "machines": machines,
 }))
 """
 
@@ -74,9 +76,11 @@ def manage(env, *args, capture=False):
 
 
 @contextlib.contextmanager
-def served_plant(database_url: str, workers: int = 4):
-    """Migrate and load the demo plant into ``database_url``, serve it, yield (url, facts)."""
+def served_plant(database_url: str, workers: int = 4, **settings):
+    """Migrate and load the demo plant into ``database_url``, serve it with gunicorn, yield
+    (url, facts, env, server). ``settings`` are more environment variables for the app."""
     env = environment(database_url)
+    env.update({name: str(value) for name, value in settings.items()})
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
     facts = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
@@ -95,7 +99,7 @@ def served_plant(database_url: str, workers: int = 4):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(ROOT / "var" / "served-gunicorn.log", "w"),  # noqa: SIM115
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
