@@ -49,11 +49,22 @@ class ReliabilityAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        description=(
+            "Give exactly one of `equipment` and `line` (an id of the user's sites; another "
+            "site's is 404), and `start` < `end`, both with their time zone. Hours; a figure "
+            "without failures is null, not 0. Needs the downtime view permission (403)."
+        ),
         parameters=[
-            OpenApiParameter("equipment", OpenApiTypes.INT, description="an equipment id"),
-            OpenApiParameter("line", OpenApiTypes.INT, description="or a line id"),
-            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
-            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter(
+                "equipment", OpenApiTypes.INT, description="an equipment id (or give line)"
+            ),
+            OpenApiParameter("line", OpenApiTypes.INT, description="a line id (or give equipment)"),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATETIME, required=True, description="with its zone (Z)"
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATETIME, required=True, description="after start, zoned"
+            ),
         ],
         responses=ReliabilitySerializer,
     )
