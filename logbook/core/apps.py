@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from logbook.core import history
+        from logbook.core import history, schema  # noqa: F401 (registers a schema extension)
         from logbook.core.middleware import stamp_session
 
         user_logged_in.connect(stamp_session, dispatch_uid="logbook.core.stamp_session")

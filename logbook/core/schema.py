@@ -1,5 +1,8 @@
 """What the generated OpenAPI schema says beyond the serializers: the error answers every
-operation can give, so that a generated client expects them (drf-spectacular post-processing)."""
+operation can give, so that a generated client expects them (drf-spectacular post-processing),
+and the bounds of decimals. Imported by CoreConfig.ready, which registers the extension."""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -47,3 +50,23 @@ def document_errors(result, generator, request, public):
                     code, {"description": ERRORS[code], "content": reference}
                 )
     return result
+
+
+class DecimalBounds(OpenApiSerializerFieldExtension):
+    """A decimal is sent as a string; its pattern then says what the server enforces: no minus
+    sign where the field has a minimum of zero or more (stock, reorder point, interval, a
+    meter's value), and the bounds in words."""
+
+    target_class = "rest_framework.serializers.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        low, high = self.target.min_value, self.target.max_value
+        if low is not None and low >= 0 and "pattern" in schema:
+            schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
+        bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high else ""]
+        if any(bounds):
+            said = ", ".join(part for part in bounds if part)
+            schema["description"] = f"{schema.get('description', '')} ({said})".strip()
+        return schema

@@ -62,3 +62,11 @@ def test_filters_take_what_the_schema_allows_and_refuse_the_rest(api, planner, p
     # A yes/no filter that is neither is refused (it was silently ignored).
     assert client.get("/api/spare-parts/?to_reorder=maybe").status_code == 400
     assert client.get("/api/spare-parts/?to_reorder=true").status_code == 200
+
+
+def test_decimal_minimums_are_in_the_schema(schema):
+    parts = schema["components"]["schemas"]
+    for component, field in (("SparePart", "reorder_point"), ("SparePart", "stock")):
+        declared = parts[component]["properties"][field]
+        assert not declared["pattern"].startswith("^-"), (component, field)
+        assert "at least 0" in declared["description"]
