@@ -32,6 +32,16 @@ def _postgres_env(settings_dict) -> tuple[list[str], dict]:
     return args, env
 
 
+def _postgres(tool: str, settings_dict, *args) -> None:
+    """Run PostgreSQL's ``tool`` against the database of ``settings_dict``; raise on failure."""
+    connection_args, env = _postgres_env(settings_dict)
+    result = subprocess.run(
+        [_tool(tool), *connection_args, *args], env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise BackupError(result.stderr.strip() or f"{tool} failed")
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
@@ -54,22 +64,14 @@ def backup(path: Path, using: str = "default") -> None:
         return
     if connection.vendor == "postgresql":
         settings_dict = connection.settings_dict
-        args, env = _postgres_env(settings_dict)
-        result = subprocess.run(
-            [
-                _tool("pg_dump"),
-                *args,
-                "--format=custom",
-                "--no-owner",
-                f"--file={path}",
-                settings_dict["NAME"],
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
+        _postgres(
+            "pg_dump",
+            settings_dict,
+            "--format=custom",
+            "--no-owner",
+            f"--file={path}",
+            settings_dict["NAME"],
         )
-        if result.returncode:
-            raise BackupError(result.stderr.strip() or "pg_dump failed")
         return
     raise BackupError(f"No backup for a {connection.vendor} database.")
 
@@ -95,23 +97,15 @@ def restore(path: Path, using: str = "default") -> None:
     if connection.vendor == "postgresql":
         settings_dict = connection.settings_dict
         connection.close()  # pg_restore drops and recreates the tables this session would hold
-        args, env = _postgres_env(settings_dict)
-        result = subprocess.run(
-            [
-                _tool("pg_restore"),
-                *args,
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                f"--dbname={settings_dict['NAME']}",
-                str(path),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
+        _postgres(
+            "pg_restore",
+            settings_dict,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={settings_dict['NAME']}",
+            str(path),
         )
-        if result.returncode:
-            raise BackupError(result.stderr.strip() or "pg_restore failed")
         return
     raise BackupError(f"No restore for a {connection.vendor} database.")
