@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from logbook.core.exceptions import Conflict
-from logbook.core.versions import StaleEdit, check_version, record_version
+from logbook.core.versions import StaleEdit, check_version, editing, record_version
 
 
 class StrictCharField(serializers.CharField):
@@ -144,8 +144,9 @@ class RegisterViewSet(
         return response
 
     def update(self, request, *args, **kwargs):
-        check_version(self.get_object(), request.headers.get("If-Match"))
-        response = super().update(request, *args, **kwargs)
+        with editing(self.get_object()):
+            check_version(self.get_object(), request.headers.get("If-Match"))
+            response = super().update(request, *args, **kwargs)
         version = record_version(self.get_object())
         if version:
             response["ETag"] = f'"{version}"'

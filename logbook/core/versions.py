@@ -7,6 +7,9 @@ as If-Match. A save that started from an older version is refused with 409 (``St
 which lists what changed meanwhile, instead of silently overwriting someone's work.
 """
 
+from contextlib import contextmanager
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from logbook.core.exceptions import Conflict
@@ -56,3 +59,18 @@ def check_version(obj, submitted) -> None:
         raise StaleEdit(obj, 0) from None
     if submitted != record_version(obj):
         raise StaleEdit(obj, submitted)
+
+
+@contextmanager
+def editing(record):
+    """Hold ``record``'s row while an edit is checked against its version and saved, so that two
+    saves of the same version cannot both pass the check (the second waits, then is refused)."""
+    with transaction.atomic():
+        if record is not None and record.pk is not None:
+            list(
+                type(record)
+                ._base_manager.select_for_update()
+                .filter(pk=record.pk)
+                .values_list("pk", flat=True)
+            )
+        yield

@@ -23,6 +23,8 @@ from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
 
+from logbook.core.versions import editing
+
 logger = logging.getLogger(__name__)
 
 
@@ -138,15 +140,21 @@ def submit(request, form, save):
     ValidationError then shows on the form, beside the field it names where the form has it.
     The view shows the form again, with ``form_status(form)``.
     """
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return None
-    try:
-        return save(form.cleaned_data)
-    except ValidationError as error:
-        by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
+    # The record's row is held from the version check to the save (core.versions).
+    with editing(getattr(form, "instance", None)):
+        if not form.is_valid():
+            return None
+        try:
+            return save(form.cleaned_data)
+        except ValidationError as error:
+            by_field = (
+                error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            )
+            for field, errors in by_field.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return None
 
 
 def form_status(form) -> int:
@@ -186,6 +194,11 @@ class ObjectCreateView(ObjectFormMixin, CreateView):
 
 class ObjectUpdateView(ObjectFormMixin, ScopedQuerysetMixin, UpdateView):
     permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        # The record's row is held from the version check to the save (core.versions).
+        with editing(self.get_object()):
+            return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from logbook.accounts.models import Certification
 from logbook.core.forms import AmendmentForm, SignatureForm
+from logbook.core.versions import editing
 from logbook.core.views import (
     ObjectCreateView,
     ObjectListView,
@@ -127,6 +128,11 @@ def _save_schedule(request, instance, title):
     formset = forms.checklist_formset(request.POST or None, instance=instance)
     if request.method != "POST":
         return _schedule_page(request, form, formset, title)
+    with editing(instance):  # the row is held from the version check to the save
+        return _save_posted_schedule(request, form, formset, title)
+
+
+def _save_posted_schedule(request, form, formset, title):
     if form.is_valid() and formset.is_valid():
         checklist = [
             {
