@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from logbook.core.exceptions import RecordLocked
+from logbook.core.forms import VersionedAdminForm
 
 
 def is_locked(obj) -> bool:
@@ -23,11 +24,23 @@ class ScopedAdmin(SimpleHistoryAdmin):
     by the old version's state, not the record's.
     """
 
+    form = VersionedAdminForm
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if hasattr(queryset, "for_user"):
             queryset = queryset.for_user(request.user)
         return queryset
+
+    def get_fieldsets(self, request, obj=None):
+        # The record's version rides along hidden, so a stale save is refused (core.versions).
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and issubclass(self.form, VersionedAdminForm):
+            fieldsets = [*fieldsets, (None, {"fields": ["version"], "classes": ["hidden"]})]
+        return fieldsets
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != "version"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -14,6 +14,8 @@ class VersionedFormMixin:
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False, initial=record_version(self.instance)
             )
+        else:
+            self.fields.pop("version", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -21,6 +23,13 @@ class VersionedFormMixin:
             # Not a field of the record: the services that save the form never see it.
             check_version(self.instance, cleaned.pop("version", None))
         return cleaned
+
+
+class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
+    """The admin's change forms: the version is a declared field, as the admin's fieldsets
+    need, and is checked like on the pages."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ScopedModelForm(VersionedFormMixin, forms.ModelForm):

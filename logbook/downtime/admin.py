@@ -1,8 +1,8 @@
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from logbook.core.admin import ScopedAdmin
+from logbook.core.forms import VersionedAdminForm
 from logbook.downtime import services
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 
@@ -23,7 +23,7 @@ class FailureCodeAdmin(ScopedAdmin):
     search_fields = ("code", "name")
 
 
-class DowntimeIncidentAdminForm(forms.ModelForm):
+class DowntimeIncidentAdminForm(VersionedAdminForm):
     """Shows the service's refusals (an overlap names the other incident) as form errors."""
 
     class Meta:

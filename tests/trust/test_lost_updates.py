@@ -94,3 +94,21 @@ def test_the_api_refuses_an_update_from_an_old_version(api, planner, supervisor,
     )
     assert ok.status_code == 200
     assert ok["ETag"] != fresh
+
+
+def test_a_stale_admin_edit_is_refused_too(as_user, admin, filler):
+    client = as_user(admin)
+    url = f"/admin/equipment/equipment/{filler.pk}/change/"
+    mine = posted_form(client.get(url).content.decode())
+    assert mine.get("version")
+    filler.name = "Filler A"
+    filler.save()  # someone else, meanwhile
+    response = client.post(url, {**mine, "name": "Filler B"})
+    assert response.status_code == 409
+    assert "What changed meanwhile" in response.content.decode()
+    filler.refresh_from_db()
+    assert filler.name == "Filler A"
+    fresh = posted_form(client.get(url).content.decode())
+    assert client.post(url, {**fresh, "name": "Filler B"}).status_code == 302
+    filler.refresh_from_db()
+    assert filler.name == "Filler B"
