@@ -28,10 +28,6 @@ class PeopleQuerySet(models.QuerySet):
             )
         )
 
-    def on_site(self, site):
-        """The people who work at ``site``."""
-        return self.filter(sites=site)
-
 
 class PeopleManager(UserManager.from_queryset(PeopleQuerySet)):
     pass

@@ -56,10 +56,7 @@ def user_deactivate_many(*, users, by) -> int:
     and the audit trail keeps their name. Returns how many were deactivated."""
     from rest_framework.authtoken.models import Token
 
-    users = users.exclude(pk=by.pk).filter(is_active=True)
-    pks = list(users.values_list("pk", flat=True))
-    for user in users:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
+    pks = list(users.exclude(pk=by.pk).filter(is_active=True).values_list("pk", flat=True))
+    users.model.objects.filter(pk__in=pks).update(is_active=False)
     Token.objects.filter(user_id__in=pks).delete()
     return len(pks)

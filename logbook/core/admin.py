@@ -68,28 +68,22 @@ class ScopedAdmin(SimpleHistoryAdmin):
             )
         super().delete_queryset(request, queryset)
 
-    def _current(self, request, object_id):
-        """The record as it is now (not the old version a history page shows)."""
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise PermissionDenied
-        return obj
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        current = self._current(request, object_id)
-        if request.method == "POST" and self.revert_disabled(request, current):
+        # The revert form posts an old version over the record: refuse unless the record, as it
+        # stands now, may change (django-simple-history itself does not ask).
+        if request.method == "POST" and self._revert_refused(request, unquote(object_id)):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         # ``obj`` may be an old version: judge the record as it stands.
-        if obj is not None and obj.pk is not None:
-            obj = self.get_queryset(request).filter(pk=obj.pk).first()
-            if obj is None:
-                return True
-        if not self.has_change_permission(request, obj):
+        if obj is not None and self._revert_refused(request, obj.pk):
             return True
         return super().revert_disabled(request, obj)
+
+    def _revert_refused(self, request, pk) -> bool:
+        current = self.get_object(request, str(pk))  # None for an unknown or malformed id
+        return current is None or not self.has_change_permission(request, current)
 
 
 class ReadOnly:

@@ -137,20 +137,23 @@ class RegisterViewSet(
     """
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        version = record_version(self.get_object())
-        if version:
-            response["ETag"] = f'"{version}"'
-        return response
+        record = self.get_object()
+        return _with_etag(Response(self.get_serializer(record).data), record)
 
     def update(self, request, *args, **kwargs):
-        with editing(self.get_object()):
-            check_version(self.get_object(), request.headers.get("If-Match"))
+        record = self.get_object()
+        with editing(record):
+            check_version(record, request.headers.get("If-Match"))
             response = super().update(request, *args, **kwargs)
-        version = record_version(self.get_object())
-        if version:
-            response["ETag"] = f'"{version}"'
-        return response
+        return _with_etag(response, record)
+
+
+def _with_etag(response, record):
+    """``response`` with the record's version (as it is now) as its ETag."""
+    version = record_version(record)
+    if version:
+        response["ETag"] = f'"{version}"'
+    return response
 
 
 def exception_handler(exc, context):

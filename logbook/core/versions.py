@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from logbook.core.exceptions import Conflict
+from logbook.core.history import history_rows, readable
 
 
 def record_version(obj) -> int:
@@ -29,15 +30,13 @@ class StaleEdit(Conflict):
     rows of the audit trail (when, who, and each field's old and new value)."""
 
     def __init__(self, obj, since: int):
-        from logbook.core.views import _history_rows, _readable
-
         history = type(obj).history.filter(id=obj.pk).select_related("history_user")
         # The version the edit began from, for the "old" values, and every change after it.
-        rows = _history_rows(
+        rows = history_rows(
             history.filter(history_id__gte=since).order_by("history_date", "history_id"),
             str(type(obj)._meta.verbose_name).capitalize(),
         )
-        self.changes = _readable(rows[1:])
+        self.changes = readable(rows[1:])
         self.record = obj
         super().__init__(
             _(

@@ -1,6 +1,5 @@
 """Views every app builds on: permission and site checks, lists, details, forms, health."""
 
-import datetime
 import logging
 import sys
 
@@ -23,6 +22,7 @@ from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
 
+from logbook.core.history import history_rows, readable
 from logbook.core.versions import editing
 
 logger = logging.getLogger(__name__)
@@ -261,69 +261,6 @@ def server_error(request):
     return response
 
 
-def _history_rows(history_qs, label):
-    """Turn one record's history (oldest first) into rows: when, who, what, which changes.
-
-    Each change is (field, old, new) with the raw values; ``_readable`` names them afterwards.
-    """
-    rows, previous = [], {}
-    for version in history_qs:
-        key = version.id
-        before = previous.get(key)
-        changes = []
-        if before is not None:
-            # Every stored field, the non-editable ones (a signature, computed times) included.
-            changes = [
-                (field, getattr(before, field.attname), getattr(version, field.attname))
-                for field in version.instance_type._meta.concrete_fields
-                if getattr(before, field.attname) != getattr(version, field.attname)
-            ]
-        previous[key] = version
-        rows.append(
-            {
-                "when": version.history_date,
-                "who": version.history_user,
-                "kind": version.get_history_type_display(),
-                "record": f"{label} #{version.id}",
-                "changes": changes,
-            }
-        )
-    return rows
-
-
-def _readable(rows):
-    """Show related records by name and times in the page's zone: one query per related model."""
-    wanted = {}
-    for row in rows:
-        for field, old, new in row["changes"]:
-            if field.is_relation:
-                wanted.setdefault(field.related_model, set()).update(
-                    value for value in (old, new) if value is not None
-                )
-    names = {
-        model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
-        for model, pks in wanted.items()
-    }
-
-    def show(field, value):
-        if value is None or value == "":
-            return None
-        if field.is_relation:
-            return names[field.related_model].get(value, f"#{value}")
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        return value
-
-    for row in rows:
-        row["changes"] = [
-            (field.verbose_name, show(field, old), show(field, new))
-            for field, old, new in row["changes"]
-        ]
-    return rows
-
-
 @login_required
 @permission_required("accounts.view_audit_trail", raise_exception=True)
 def audit_trail(request, model, pk):
@@ -348,12 +285,12 @@ def audit_trail(request, model, pk):
         sources.append((child.history.filter(**{f"{field}_id": obj.pk}), child._meta.verbose_name))
     rows = []
     for history, label in sources:
-        rows += _history_rows(
+        rows += history_rows(
             history.select_related("history_user").order_by("history_date", "history_id"),
             str(label).capitalize(),
         )
     rows.sort(key=lambda row: row["when"], reverse=True)
-    rows = _readable(rows)
+    rows = readable(rows)
     return render(
         request,
         "core/audit_trail.html",

@@ -1,5 +1,7 @@
 """Unbounded input is refused with a clear 4xx and nothing saved; the API answers JSON."""
 
+import json
+
 import pytest
 
 from logbook.core.fields import TEXT_MAX_LENGTH
@@ -48,3 +50,29 @@ def test_api_errors_are_json(api, technician, db):
     broken = client.post("/api/sites/", "{not json", content_type="application/json")
     assert broken.status_code in (400, 403)
     assert broken["Content-Type"] == "application/json"
+
+
+def test_a_body_beyond_the_upload_limit_is_a_clean_400_and_nothing_saved(
+    api, technician, shift, settings
+):
+    client = api(technician)
+    client.raise_request_exception = False
+    body = json.dumps(
+        {
+            "shift": shift.pk,
+            "category": "note",
+            "text": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+        }
+    )
+    answer = client.generic("POST", "/api/log-entries/", body, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/json"
+    assert not LogEntry.objects.exists()
+
+
+def test_the_admin_revert_of_an_unknown_or_malformed_id_is_refused(as_user, admin, db):
+    client = as_user(admin)
+    client.raise_request_exception = False
+    for object_id in ("999999", "x%00y"):
+        url = f"/admin/shifts/logentry/{object_id}/history/1/"
+        assert client.post(url, {"text": "tampered"}).status_code in (403, 404)
