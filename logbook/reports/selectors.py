@@ -16,28 +16,16 @@ MTBF, MTTR and its stages are None (not 0) without failures; availability is Non
 scheduled time. Everything is in hours.
 """
 
-import datetime
-
 from django.db import connection
 from django.utils import timezone
 
 from logbook.downtime.models import DowntimeIncident, ReasonCode
 from logbook.equipment.models import Equipment
+from logbook.reports.sql import dialect as _sql_dialect
+from logbook.reports.sql import epoch as _epoch
 from logbook.shifts.models import Shift, ShiftPattern
 
 HOUR = 3600.0
-
-
-def _sql_dialect():
-    """(epoch-of-column, greatest, least) for this database."""
-    if connection.vendor == "postgresql":
-        return (lambda col: f"EXTRACT(EPOCH FROM {col})", "GREATEST", "LEAST")
-    # SQLite keeps UTC datetimes as text; julianday() reads them, the epoch is day 2440587.5.
-    return (lambda col: f"((julianday({col}) - 2440587.5) * 86400.0)", "MAX", "MIN")
-
-
-def _epoch(moment: datetime.datetime) -> float:
-    return moment.timestamp()
 
 
 def _hours(seconds) -> float | None:
