@@ -327,7 +327,8 @@ def _aggregates(start, end, groups, *, line, site, now, group):
                {no_num}, {no_num}, {no_num}, {no_int}
           FROM ordered GROUP BY g, planned, category
         UNION ALL
-        SELECT 'lines', {no_int}, {no_int}, COUNT(*), {no_num}, {no_num}, {no_num}, {no_num}, {no_int}
+        SELECT 'lines', {no_int}, {no_int}, COUNT(*),
+               {no_num}, {no_num}, {no_num}, {no_num}, {no_int}
           FROM {Line._meta.db_table} WHERE {in_scope.replace("line_id", "id", 1)}
     """
     raw: dict = {}
