@@ -35,3 +35,20 @@ def rows(sql: str, params) -> list[tuple]:
 def current(table: str, alias: str) -> str:
     """The condition that the row ``alias`` of ``table`` has not been amended."""
     return f"NOT EXISTS (SELECT 1 FROM {table} amended WHERE amended.amends_id = {alias}.id)"
+
+
+def local_day(column: str) -> str:
+    """The local date of ``column`` in the zone of the ``%(tz)s`` parameter, as a day number
+    (days since 1970-01-01), so that days compare and add up as integers."""
+    if connection.vendor == "postgresql":
+        return f"((({column}) AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')"
+    # Django's own SQLite function turns a stored UTC time into the local date in ``tz``.
+    local_date = f"django_datetime_cast_date({column}, %(tz)s, 'UTC')"
+    return f"CAST(julianday({local_date}) - 2440587.5 AS INTEGER)"
+
+
+EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
+
+
+def day_number(day: datetime.date) -> int:
+    return day.toordinal() - EPOCH_DAY
