@@ -12,6 +12,7 @@ from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
 from logbook.maintenance.api import ROUTES as MAINTENANCE_ROUTES
 from logbook.quality.api import ROUTES as QUALITY_ROUTES
+from logbook.reports import api as reports_api
 from logbook.reports.views import ReliabilityAPIView
 from logbook.shifts.api import ROUTES as SHIFT_ROUTES
 from logbook.shifts.views import equipment_log
@@ -65,5 +66,17 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/reports/reliability/", ReliabilityAPIView.as_view(), name="api-reliability"),
+    path("api/reports/oee/", reports_api.OeeAPIView.as_view(), name="api-oee"),
+    path(
+        "api/reports/downtime-pareto/",
+        reports_api.ParetoAPIView.as_view(),
+        name="api-downtime-pareto",
+    ),
+    path(
+        "api/reports/pm-compliance/",
+        reports_api.PmComplianceAPIView.as_view(),
+        name="api-pm-compliance",
+    ),
+    path("api/reports/quality/", reports_api.QualityAPIView.as_view(), name="api-quality"),
     path("api/", include(router.urls)),
 ]

@@ -34,6 +34,10 @@ PAGES = {
     "api-docs": (ANY, None, "get"),
     "api-schema": (ANY, None, "get"),
     "api-reliability": ("equipment.view_equipment", None, "get"),
+    "api-oee": ("shifts.view_productionrecord", None, "get"),
+    "api-downtime-pareto": ("downtime.view_downtimeincident", None, "get"),
+    "api-pm-compliance": ("maintenance.view_workorder", None, "get"),
+    "api-quality": ("quality.view_inspection", None, "get"),
     "api-root": (ANY, None, "get"),
     # equipment
     "equipment:equipment_list": ("equipment.view_equipment", None, "get"),
