@@ -1,5 +1,9 @@
+import datetime
+
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.filtersets import SearchFilterSet, scoped
@@ -8,7 +12,17 @@ from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import Line, Site
 from logbook.shifts.filtersets import date_filter
 
-KINDS = [*ReasonKind.choices, ("unclassified", _("Unclassified"))]
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of ``day`` in the active zone (the site's, on the pages)."""
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
+
+
+KINDS = [
+    *ReasonKind.choices,
+    ("unclassified", _("Unclassified")),
+    ("losses", _("Unplanned or unclassified")),
+]
 
 
 class DowntimeFilterSet(SearchFilterSet):
@@ -26,6 +40,9 @@ class DowntimeFilterSet(SearchFilterSet):
     reason_id = django_filters.ModelChoiceFilter(
         field_name="reason", queryset=ReasonCode.objects.select_related("parent"), label=_("Reason")
     )
+    category_id = django_filters.NumberFilter(
+        method="filter_category", widget=forms.HiddenInput, label=_("Category")
+    )
     kind = django_filters.ChoiceFilter(choices=KINDS, method="filter_kind", label=_("Kind"))
     state = django_filters.ChoiceFilter(
         choices=IncidentState.choices, method="filter_state", label=_("State")
@@ -33,6 +50,13 @@ class DowntimeFilterSet(SearchFilterSet):
     # The day the stop began, in the site's zone.
     started_after = date_filter("started_at__date", "gte", _("From"))
     started_before = date_filter("started_at__date", "lte", _("To"))
+    # Down at some moment of these local days (a report's period: stops that began before count).
+    down_from = django_filters.DateFilter(
+        method="filter_down_from", widget=forms.HiddenInput, label=_("Down from")
+    )
+    down_to = django_filters.DateFilter(
+        method="filter_down_to", widget=forms.HiddenInput, label=_("Down until")
+    )
 
     class Meta:
         model = DowntimeIncident
@@ -47,11 +71,28 @@ class DowntimeFilterSet(SearchFilterSet):
             "started_after",
             "started_before",
             "equipment_id",
+            "category_id",
+            "down_from",
+            "down_to",
         ]
+
+    def filter_category(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(Q(reason__parent_id=value) | Q(reason_id=value))
+
+    def filter_down_from(self, queryset, name, value):
+        start = local_midnight(value)
+        return queryset.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+
+    def filter_down_to(self, queryset, name, value):
+        return queryset.filter(started_at__lt=local_midnight(value + datetime.timedelta(days=1)))
 
     def filter_kind(self, queryset, name, value):
         if value == "unclassified":
             return queryset.filter(reason__isnull=True)
+        if value == "losses":
+            return queryset.filter(Q(reason__isnull=True) | Q(reason__kind=ReasonKind.UNPLANNED))
         return queryset.filter(reason__kind=value) if value else queryset
 
     def filter_state(self, queryset, name, value):

@@ -32,7 +32,7 @@ class AreaSerializer(CleanModelSerializer):
 class LineSerializer(CleanModelSerializer):
     class Meta:
         model = Line
-        fields = ["id", "area", "name", "code"]
+        fields = ["id", "area", "name", "code", "oee_target"]
 
 
 class EquipmentClassSerializer(CleanModelSerializer):

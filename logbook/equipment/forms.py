@@ -36,7 +36,7 @@ class AreaForm(ScopedModelForm):
 class LineForm(ScopedModelForm):
     class Meta:
         model = Line
-        fields = ["area", "code", "name"]
+        fields = ["area", "code", "name", "oee_target"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -90,6 +91,14 @@ class Line(models.Model):
     area = models.ForeignKey(Area, models.PROTECT, related_name="lines", verbose_name=_("area"))
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=20)
+    oee_target = models.DecimalField(
+        _("OEE target (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("85.0"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Drawn as the target line of the line's OEE trend."),
+    )
 
     objects = SiteScopedManager()
     history = HistoricalRecords()

@@ -1,8 +1,9 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.filtersets import SearchFilterSet, scoped
-from logbook.equipment.models import Line
+from logbook.equipment.models import Line, Site
 from logbook.quality.choices import NCStatus, Severity, Verdict
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
 from logbook.shifts.filtersets import date_filter, people
@@ -59,7 +60,17 @@ class NonconformanceFilterSet(SearchFilterSet):
     )
     status = django_filters.ChoiceFilter(choices=NCStatus.choices, label=_("Status"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    site_id = django_filters.ModelChoiceFilter(
+        field_name="line__area__site", queryset=scoped(Site), label=_("Site")
+    )
+    still_open = django_filters.BooleanFilter(method="filter_still_open", label=_("Not closed"))
 
     class Meta:
         model = Nonconformance
-        fields = ["q", "line_id", "status", "severity"]
+        fields = ["q", "site_id", "line_id", "status", "severity", "still_open"]
+
+    def filter_still_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        closed = Q(status=NCStatus.CLOSED)
+        return queryset.filter(~closed if value else closed)

@@ -28,7 +28,7 @@ LATEST = datetime.datetime(2150, 1, 1, tzinfo=datetime.UTC)
 MAX_DAYS = {"day": 2 * 366, None: 10 * 366}
 
 
-def _moment(params, name, errors):
+def parse_moment(params, name, errors):
     raw = params.get(name)
     try:
         value = parse_datetime(raw) if raw else None
@@ -50,7 +50,7 @@ def report_request(request, *, choices=None, choice_name="group", default=None):
     scope is {"line": Line} or {"site": Site} of the user's sites (404 otherwise)."""
     params = request.query_params
     errors = {}
-    start, end = (_moment(params, name, errors) for name in ("start", "end"))
+    start, end = (parse_moment(params, name, errors) for name in ("start", "end"))
     if start and end and end <= start:
         errors["end"] = ["The end must come after the start."]
     if ("line" in params) == ("site" in params):

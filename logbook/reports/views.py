@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -9,7 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from logbook.equipment.models import Equipment, Line
+from logbook.reports.api import parse_moment
 from logbook.reports.forms import PeriodForm
+from logbook.reports.reliability import reliability_table
 from logbook.reports.selectors import reliability
 
 
@@ -43,6 +44,23 @@ class ReliabilitySerializer(serializers.Serializer):
     availability = serializers.FloatField(allow_null=True)
 
 
+class ReliabilityMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(source="key")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    scheduled_hours = serializers.FloatField()
+    failures = serializers.IntegerField()
+    operating_hours = serializers.FloatField()
+    unplanned_downtime_hours = serializers.FloatField()
+    mtbf_hours = serializers.FloatField(allow_null=True)
+    mttr_hours = serializers.FloatField(allow_null=True)
+    availability = serializers.FloatField(allow_null=True)
+
+
+class ReliabilityReportSerializer(ReliabilitySerializer):
+    rows = ReliabilityMonthSerializer(many=True, required=False, help_text="with group=month")
+
+
 class ReliabilityAPIView(APIView):
     """Reliability of one equipment or one line over [start, end), in hours."""
 
@@ -65,15 +83,21 @@ class ReliabilityAPIView(APIView):
             OpenApiParameter(
                 "end", OpenApiTypes.DATETIME, required=True, description="after start, zoned"
             ),
+            OpenApiParameter(
+                "group", OpenApiTypes.STR, enum=["month"], description="rows per local month"
+            ),
         ],
-        responses=ReliabilitySerializer,
+        responses=ReliabilityReportSerializer,
     )
     def get(self, request):
         if not request.user.has_perm("downtime.view_downtimeincident"):
             self.permission_denied(request, message="Your role does not include downtime.")
         params = request.query_params
         errors = {}
-        start, end = (self._moment(params, name, errors) for name in ("start", "end"))
+        start, end = (parse_moment(params, name, errors) for name in ("start", "end"))
+        group = params.get("group") or None
+        if group not in (None, "month"):
+            errors["group"] = ["Choose month (or leave it out)."]
         if start and end and end <= start:
             errors["end"] = ["The end must come after the start."]
         if ("equipment" in params) == ("line" in params):
@@ -94,18 +118,6 @@ class ReliabilityAPIView(APIView):
                 Line.objects.for_user(request.user).select_related("area"), pk=params["line"]
             )
         figures = reliability(start=start, end=end, **scope)
-        return Response(ReliabilitySerializer(figures).data)
-
-    @staticmethod
-    def _moment(params, name, errors):
-        raw = params.get(name)
-        try:
-            value = parse_datetime(raw) if raw else None
-        except ValueError:
-            value = None
-        if value is None:
-            errors[name] = ["Give an ISO 8601 date and time, e.g. 2026-06-01T00:00:00Z."]
-        elif value.tzinfo is None:
-            errors[name] = ["Give the time zone too (Z or +02:00)."]
-            value = None
-        return value
+        if group:
+            figures["rows"] = reliability_table(start=start, end=end, by="month", **scope)
+        return Response(ReliabilityReportSerializer(figures).data)

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import User
@@ -53,11 +54,30 @@ class ShiftFilterSet(FilterSet):
         choices=ShiftStatus.choices, method="filter_status", label=_("Status")
     )
     lead_id = django_filters.ModelChoiceFilter(field_name="lead", queryset=people, label=_("Lead"))
+    unacknowledged = django_filters.BooleanFilter(
+        method="filter_unacknowledged",
+        widget=forms.HiddenInput,
+        label=_("Handover not acknowledged"),
+    )
     pattern_id = django_filters.NumberFilter(field_name="pattern", label=_("Pattern id"))
 
     class Meta:
         model = Shift
-        fields = ["site_id", "line_id", "date_after", "date_before", "status", "lead_id"]
+        fields = [
+            "site_id",
+            "line_id",
+            "date_after",
+            "date_before",
+            "status",
+            "lead_id",
+            "unacknowledged",
+        ]
+
+    def filter_unacknowledged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        waiting = Q(handover__isnull=False, handover__acknowledged_at__isnull=True)
+        return queryset.filter(waiting if value else ~waiting)
 
     def filter_status(self, queryset, name, value):
         if not value:

@@ -105,3 +105,17 @@ def test_the_reports_are_in_the_schema(as_user, supervisor):
     schema = as_user(supervisor).get("/api/schema/").content.decode()
     for url in REPORTS:
         assert url in schema
+
+
+def test_reliability_per_month(api, supervisor, line, filler, reasons):
+    down(filler, t(2), t(3), reasons["jam"])
+    response = api(supervisor).get(
+        f"/api/reports/reliability/?line={line.pk}&group=month"
+        "&start=2026-05-01T00:00:00%2B02:00&end=2026-07-01T00:00:00%2B02:00"
+    )
+    assert response.status_code == 200, response.json()
+    may, june = response.json()["rows"]
+    assert (may["month"], may["failures"], may["mtbf_hours"]) == ("2026-05-01", 0, None)
+    assert (june["month"], june["failures"], june["mttr_hours"]) == ("2026-06-01", 1, 1)
+    bad = api(supervisor).get(f"/api/reports/reliability/?line={line.pk}&group=year&{DAY}")
+    assert bad.status_code == 400 and "group" in bad.json()
