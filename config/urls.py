@@ -52,6 +52,7 @@ urlpatterns = [
     path("downtime/", include("logbook.downtime.urls")),
     path("maintenance/", include("logbook.maintenance.urls")),
     path("quality/", include("logbook.quality.urls")),
+    path("reports/", include("logbook.reports.urls")),
     path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     # The schema names every record and field: for signed-in users only.

@@ -1,4 +1,10 @@
-from django.shortcuts import get_object_or_404
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -8,7 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from logbook.equipment.models import Equipment, Line
+from logbook.reports import dashboard as dashboard_parts
+from logbook.reports import tables
 from logbook.reports.api import parse_moment
+from logbook.reports.dashboard import ReportForm
 from logbook.reports.forms import PeriodForm
 from logbook.reports.reliability import reliability_table
 from logbook.reports.selectors import reliability
@@ -121,3 +130,92 @@ class ReliabilityAPIView(APIView):
         if group:
             figures["rows"] = reliability_table(start=start, end=end, by="month", **scope)
         return Response(ReliabilityReportSerializer(figures).data)
+
+
+EXPORTS = {
+    # ?_table= name: (section, key of its rows, table class)
+    "oee": ("oee", "trend_rows", tables.OeeTrendTable),
+    "shifts": ("oee", "patterns", tables.ShiftPatternTable),
+    "pareto": ("downtime", "rows", tables.ParetoTable),
+    "reliability": ("reliability", "rows", tables.ReliabilityTable),
+    "reliability_months": ("reliability", "monthly", tables.MonthlyReliabilityTable),
+    "pm": ("maintenance", "exceptions", tables.PmExceptionTable),
+    "defects": ("quality", "defects", tables.DefectTable),
+    "capability": ("quality", "capability", tables.CapabilityTable),
+}
+# Each section needs the view permission of the records it is computed from.
+SECTIONS = {
+    "oee": "shifts.view_productionrecord",
+    "downtime": "downtime.view_downtimeincident",
+    "reliability": "downtime.view_downtimeincident",
+    "maintenance": "maintenance.view_workorder",
+    "quality": "quality.view_inspection",
+}
+
+
+@login_required
+@permission_required("shifts.view_shift", raise_exception=True)
+def dashboard(request):
+    """The supervisor's dashboard: every KPI of a site or line over a period, drillable."""
+    form = ReportForm(request.GET or None, user=request.user)
+    context = {"title": _("Reports"), "form": form, "sections": {}}
+    if not form.is_valid():
+        status = 400 if request.GET else 200
+        return render(request, "reports/dashboard.html", context, status=status)
+    scope, site, start, end, label = form.resolve()
+    now = timezone.now()
+    links = dashboard_parts.Links(scope, site, start, end)
+    user = request.user
+    allowed = {name for name, perm in SECTIONS.items() if user.has_perm(perm)}
+    sections = {}
+    with timezone.override(site.zone):
+        if "oee" in allowed:
+            sections["oee"] = dashboard_parts.oee_section(scope, start, end, now, links)
+        if "downtime" in allowed:
+            by = form.cleaned_data.get("by") or "reason"
+            sections["downtime"] = dashboard_parts.downtime_section(
+                scope, start, end, now, links, by
+            )
+        if "reliability" in allowed:
+            sections["reliability"] = dashboard_parts.reliability_section(scope, start, end, now)
+        if "maintenance" in allowed:
+            sections["maintenance"] = dashboard_parts.maintenance_section(
+                scope, start, end, now, links
+            )
+        if "quality" in allowed:
+            group = "day" if (end - start).days <= dashboard_parts.DAILY_UP_TO_DAYS else "week"
+            sections["quality"] = dashboard_parts.quality_section(
+                scope, start, end, now, links, group
+            )
+        attention = dashboard_parts.needs_attention(user, scope, links)
+    built = {}
+    for name, (section, key, table_class) in EXPORTS.items():
+        if section in sections:
+            table = table_class(sections[section][key], prefix=f"{name}-")
+            RequestConfig(request, paginate=False).configure(table)
+            built[name] = table
+    export = request.GET.get("_export")
+    if export:
+        table = built.get(request.GET.get("_table", ""))
+        if table is None or not TableExport.is_valid_format(export):
+            return HttpResponseBadRequest(_("Choose a table of this page and csv or xlsx."))
+        scope_code = scope["line"].code if "line" in scope else site.code
+        stamp = f"{start.astimezone(site.zone):%Y%m%d}-{end.astimezone(site.zone):%Y%m%d}"
+        name = f"{request.GET['_table']}-{scope_code}-{stamp}.{export}"
+        return TableExport(export, table).response(filename=name)
+    here = request.GET.copy()
+    here.pop("_export", None)
+    context.update(
+        scope=scope,
+        site=site,
+        start=start,
+        end=end,
+        period_label=label,
+        now=now,
+        sections=sections,
+        attention=attention,
+        tables=built,
+        query=here.urlencode(),
+        zone=site.zone,
+    )
+    return render(request, "reports/dashboard.html", context)

@@ -34,6 +34,7 @@ PAGES = {
     "api-docs": (ANY, None, "get"),
     "api-schema": (ANY, None, "get"),
     "api-reliability": ("equipment.view_equipment", None, "get"),
+    "reports:dashboard": ("shifts.view_shift", None, "get"),
     "api-oee": ("shifts.view_productionrecord", None, "get"),
     "api-downtime-pareto": ("downtime.view_downtimeincident", None, "get"),
     "api-pm-compliance": ("maintenance.view_workorder", None, "get"),

@@ -1,0 +1,125 @@
+"""The supervisor's dashboard: figures, drill-downs, exports, refusals, constant queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from logbook.downtime.models import DowntimeIncident
+from tests.reports.test_oee import BERLIN, counts, down, t, worked
+
+URL = "/reports/"
+AFTER = datetime.datetime(2026, 6, 15, 18, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def day_recorded(line, filler, patterns, technician, reasons):
+    with time_machine.travel(AFTER, tick=False):
+        shift = worked(line, patterns["Early"], t(0).date(), technician)
+        counts(shift, 19271, 19271 - 423, 1, planned_minutes=60)
+        down(filler, t(9), t(9, 47), reasons["jam"])
+        down(filler, t(11), t(11, 5))
+        yield shift
+
+
+def today(line, **extra):
+    return {"scope": f"line-{line.pk}", "period": "today", **extra}
+
+
+def test_the_supervisor_sees_every_section_with_its_figures(
+    as_user, supervisor, line, day_recorded
+):
+    page = as_user(supervisor).get(URL, today(line))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for anchor in ("attention", "oee", "downtime", "reliability", "maintenance", "quality"):
+        assert f'id="{anchor}"' in html
+    assert "87.6 %" in html  # availability 368 / 420
+    assert "U-JAM – Jam" in html
+    assert "<svg" in html and "<title" in html
+
+
+def test_a_bar_drills_down_to_the_incidents_it_counts(as_user, supervisor, line, day_recorded):
+    client = as_user(supervisor)
+    page = client.get(URL, today(line)).content.decode()
+    jam = DowntimeIncident.objects.get(reason__code="U-JAM")
+    # The Pareto's largest bar: the jam, with its minutes and count.
+    start = page.index(f'<a href="{reverse("downtime:incident_list")}?line_id={line.pk}')
+    start = page.index(reverse("downtime:incident_list"), page.index('id="pareto-t"'))
+    href = page[start : page.index('"', start)].replace("&amp;", "&")
+    listed = client.get(href).content.decode()
+    assert jam.get_absolute_url() in listed
+    unclassified = DowntimeIncident.objects.get(reason__isnull=True)
+    assert unclassified.get_absolute_url() not in listed
+
+
+def test_a_table_exports_as_csv(as_user, supervisor, line, day_recorded):
+    response = as_user(supervisor).get(URL, today(line, _export="csv", _table="pareto"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Cause", "Minutes", "Stops"]
+    assert rows[1][:3] == ["U-JAM – Jam", "47.0", "1"]
+    xlsx = as_user(supervisor).get(URL, today(line, _export="xlsx", _table="capability"))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    bad = as_user(supervisor).get(URL, today(line, _export="csv", _table="nope"))
+    assert bad.status_code == 400
+
+
+def test_a_period_without_data_says_no_data(as_user, supervisor, line, patterns):
+    with time_machine.travel(AFTER, tick=False):
+        html = as_user(supervisor).get(URL, today(line)).content.decode()
+    assert "no data" in html and "No data in this period." in html
+    assert "0.0 %" not in html
+
+
+def test_bad_periods_are_a_400_with_the_reason(as_user, supervisor, line):
+    client = as_user(supervisor)
+    backwards = {"period": "custom", "period_from": "2026-06-10", "period_to": "2026-06-01"}
+    response = client.get(URL, today(line, **backwards))
+    assert response.status_code == 400
+    assert "ends before it starts" in response.content.decode()
+    assert client.get(URL, today(line, period="decade")).status_code == 400
+    assert client.get(URL, {"scope": "line-x", "period": "today"}).status_code == 400
+
+
+def test_another_sites_line_is_not_offered_nor_shown(as_user, outsider, line, day_recorded):
+    client = as_user(outsider)
+    page = client.get(URL).content.decode()
+    assert line.name not in page
+    assert client.get(URL, today(line)).status_code == 400
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_constant_queries_whatever_the_records(
+    as_user, supervisor, line, filler, patterns, technician, reasons, django_assert_max_num_queries
+):
+    client = as_user(supervisor)
+    month = {"scope": f"line-{line.pk}", "period": "this_month"}
+
+    def record(days):
+        for day in days:
+            shift = worked(line, patterns["Early"], datetime.date(2026, 6, day), technician)
+            counts(shift, 400, 390, 60)
+            down(filler, t(9, day=day - 15), t(9, 30, day=day - 15), reasons["jam"])
+            down(filler, t(11, day=day - 15), t(11, 5, day=day - 15))
+
+    with time_machine.travel(AFTER, tick=False):
+        record([1])
+        client.get(URL, month)
+        with django_assert_max_num_queries(60) as few:
+            client.get(URL, month)
+        record(range(2, 15))
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(URL, month)
+
+
+def test_the_supervisor_home_has_the_reports_tile(as_user, supervisor):
+    assert reverse("reports:dashboard") in as_user(supervisor).get("/").content.decode()
