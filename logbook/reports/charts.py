@@ -10,7 +10,7 @@ import dataclasses
 import math
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 58
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 26, 76
 
 
 @dataclasses.dataclass
@@ -36,11 +36,11 @@ class Chart:
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value`` (1, 2, 2.5, 5 × 10ⁿ)."""
+    """A round axis maximum at or above ``value`` (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ)."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * power:
             return step * power
     return 10 * power
@@ -64,6 +64,7 @@ def bar_chart(
     cumulative: bool = False,
     target: float | None = None,
     target_label: str = "",
+    whole: bool = False,
 ) -> Chart:
     """Vertical bars of ``item["value"]`` (None draws no bar: no data) labelled ``label``, each
     linking to ``href`` with the tooltip ``tip``; an optional cumulative-share line (a Pareto,
@@ -74,11 +75,13 @@ def bar_chart(
         chart.empty = True
         return chart
     top = y_max if y_max is not None else _nice_max(max(max(values), target or 0))
+    if whole:  # counts: ticks on whole numbers (four steps)
+        top = max(4, math.ceil(top / 4) * 4)
     _linear_ticks(chart, top, fmt)
     plot_w = chart.right_x - chart.left
     span = chart.bottom_y - chart.top
     step = plot_w / len(items)
-    width = max(step * 0.7, 1.0)
+    width = min(max(step * 0.7, 1.0), 90.0)
     every = max(1, math.ceil(len(items) / 16))  # at most 16 labels under the axis
     total = sum(values)
     running, line = 0.0, []

@@ -413,7 +413,7 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
     chart = charts.bar_chart(
         [
             {
-                "label": row["label"],
+                "label": row["short"],
                 "value": row["minutes"],
                 "tip": f"{row['label']}: {minutes(row['minutes'])}, {row['count']} ×",
                 "href": row["href"],
@@ -437,7 +437,7 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
             {
                 "x": point["count"],
                 "y": point["mean_minutes"],
-                "label": point["label"],
+                "label": point["short"],
                 "kind": point["quadrant"],
                 "href": links.pareto("reason", point["key"]),
                 "tip": f"{point['label']}: {point['count']} × {point['mean_minutes']:.1f} min "
@@ -585,6 +585,7 @@ def quality_section(scope, start, end, now, links, group) -> dict:
         description=_t("Failed checks by defect, largest first, with the cumulative share."),
         y_title=_t("count"),
         cumulative=True,
+        whole=True,
     )
     capability = capability_table(start=start, end=end, now=now, **scope)
     for row in capability:

@@ -70,10 +70,8 @@ def _labels(by, keys) -> dict:
     ids = [key for key in keys if key is not None]
     model = Equipment if by == "equipment" else ReasonCode
     fields = ("pk", "asset_tag", "name") if by == "equipment" else ("pk", "code", "name")
-    return {
-        pk: f"{code} – {name}"
-        for pk, code, name in model.objects.filter(pk__in=ids).values_list(*fields)
-    }
+    found = model.objects.filter(pk__in=ids).values_list(*fields)
+    return {pk: (f"{code} – {name}", code) for pk, code, name in found}
 
 
 def _window(start, end, now):
@@ -94,13 +92,16 @@ def pareto(*, start, end, by="reason", line=None, site=None, now=None) -> list[d
     labels = _labels(by, [key for key, _count, _minutes in stops])
     total = sum(minutes for _key, _count, minutes in stops)
     rows, running = [], 0.0
-    ordered = sorted(stops, key=lambda row: (-row[2], -row[1], labels.get(row[0], "")))
+    unknown = (UNCLASSIFIED, UNCLASSIFIED)
+    ordered = sorted(stops, key=lambda row: (-row[2], -row[1], labels.get(row[0], unknown)))
     for key, count, minutes in ordered:
         running += minutes
+        label, short = labels.get(key, unknown)
         rows.append(
             {
                 "key": key,
-                "label": labels.get(key, UNCLASSIFIED),
+                "label": label,
+                "short": short,
                 "minutes": minutes,
                 "count": count,
                 "share": minutes / total if total else None,

@@ -75,7 +75,13 @@ class ReliabilityTable(ReportTable):
         order_by = ("availability",)
 
     def render_label(self, value, record):
-        return format_html('<a href="{}">{}</a>', record.equipment.get_absolute_url(), value)
+        machine = record.equipment
+        return format_html(
+            '<a href="{}">{}</a><br><span class="small muted">{}</span>',
+            machine.get_absolute_url(),
+            machine.asset_tag,
+            machine.name,
+        )
 
 
 class MonthlyReliabilityTable(ReportTable):
