@@ -318,6 +318,22 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Mail (the daily digest): EMAIL_URL, e.g. smtp+tls://user:password@mail.plant.local:587; without
+# it, mails are written to the console (development, or a plant that has no relay yet).
+_email_url = environ.Env.ENVIRON.get("EMAIL_URL", "")
+if _email_url:
+    vars().update(environ.Env.email_url_config(_email_url))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = environ.Env.ENVIRON.get("DEFAULT_FROM_EMAIL", "logbook@localhost")
+# The address people use to open the logbook: links in mails point there.
+SITE_URL = environ.Env.ENVIRON.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Capability indices below this are flagged on the dashboard.
+try:
+    REPORT_CPK_TARGET = float(environ.Env.ENVIRON.get("REPORT_CPK_TARGET", "1.33"))
+except ValueError:
+    raise ImproperlyConfigured("REPORT_CPK_TARGET is not a number (e.g. 1.33).") from None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

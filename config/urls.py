@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from logbook.accounts.views import home
+from logbook.accounts.views import home, profile
 from logbook.core.views import audit_trail, healthz
 from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
@@ -46,6 +46,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", profile, name="profile"),
     path("equipment/<int:pk>/log/", equipment_log, name="equipment_log"),
     path("equipment/", include("logbook.equipment.urls")),
     path("shifts/", include("logbook.shifts.urls")),

@@ -66,6 +66,11 @@ class User(AbstractUser):
         verbose_name=_("home line"),
         help_text=_("The line whose shift “My shift” opens."),
     )
+    daily_digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_("Supervisors: yesterday's figures and what needs attention, by e-mail."),
+    )
 
     objects = PeopleManager()
 

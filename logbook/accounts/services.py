@@ -60,3 +60,10 @@ def user_deactivate_many(*, users, by) -> int:
     users.model.objects.filter(pk__in=pks).update(is_active=False)
     Token.objects.filter(user_id__in=pks).delete()
     return len(pks)
+
+
+def preferences_update(*, user, daily_digest: bool):
+    """A person's own settings (their profile page)."""
+    user.daily_digest = bool(daily_digest)
+    user.save(update_fields=["daily_digest"])
+    return user

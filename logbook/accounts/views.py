@@ -1,6 +1,10 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
+from logbook.accounts import services
 from logbook.core.roles import Role
 from logbook.downtime.models import DowntimeIncident
 from logbook.downtime.selectors import open_incidents_for
@@ -37,3 +41,24 @@ def home(request):
         context["to_verify"] = WorkOrder.objects.for_user(user).filter(status="done").count()
         context["overdue"] = overdue(WorkOrder.objects.for_user(user)).count()
     return render(request, "home.html", context)
+
+
+class PreferencesForm(forms.Form):
+    daily_digest = forms.BooleanField(
+        label=_("Send me the daily digest"),
+        required=False,
+        help_text=_("Yesterday's figures of your sites and what needs attention, each morning."),
+    )
+
+
+@login_required
+def profile(request):
+    """The person's own settings."""
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, initial={"daily_digest": user.daily_digest})
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(user=user, daily_digest=form.cleaned_data["daily_digest"])
+        messages.success(request, _("Your settings are saved."))
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form, "title": _("Your profile")})

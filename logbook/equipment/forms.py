@@ -41,6 +41,14 @@ class LineForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = self.fields["area"].queryset.select_related("site")
+        # Left empty, a line keeps (or gets) the usual target.
+        self.fields["oee_target"].required = False
+
+    def clean_oee_target(self):
+        value = self.cleaned_data.get("oee_target")
+        if value is None:
+            return self.instance.oee_target if self.instance.pk else Line.oee_target.field.default
+        return value
 
 
 class EquipmentClassForm(ScopedModelForm):

@@ -279,7 +279,7 @@ def _aggregates(start, end, groups, *, line, site, now, group):
         win AS (
             SELECT sh.id AS shift_id, sh.line_id, {key} AS g,
                    {greatest}(sh.ss, grp.gs) AS ws, {least}(sh.se, grp.ge) AS we,
-                   sh.ss, sh.se
+                   sh.ss, {least}(sh.se, %(now)s) AS sn
             FROM sh JOIN grp ON sh.ss < grp.ge AND sh.se > grp.gs
         ),
         inc AS (
@@ -312,11 +312,11 @@ def _aggregates(start, end, groups, *, line, site, now, group):
           FROM win GROUP BY g
         UNION ALL
         SELECT 'production', win.g, {no_int},
-               SUM(p.produced_count * (win.we - win.ws) / (win.se - win.ss)),
-               SUM(p.good_count * (win.we - win.ws) / (win.se - win.ss)),
-               SUM(p.ideal_cycle_time_s * p.produced_count * (win.we - win.ws) / (win.se - win.ss)),
-               SUM(p.ideal_cycle_time_s * p.good_count * (win.we - win.ws) / (win.se - win.ss)),
-               SUM(p.planned_stop_minutes * 60.0 * (win.we - win.ws) / (win.se - win.ss)),
+               SUM(p.produced_count * (win.we - win.ws) / (win.sn - win.ss)),
+               SUM(p.good_count * (win.we - win.ws) / (win.sn - win.ss)),
+               SUM(p.ideal_cycle_time_s * p.produced_count * (win.we - win.ws) / (win.sn - win.ss)),
+               SUM(p.ideal_cycle_time_s * p.good_count * (win.we - win.ws) / (win.sn - win.ss)),
+               SUM(p.planned_stop_minutes * 60.0 * (win.we - win.ws) / (win.sn - win.ss)),
                COUNT(*)
           FROM win JOIN {production} p ON p.shift_id = win.shift_id
          WHERE {sql.current(production, "p")}

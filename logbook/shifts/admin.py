@@ -4,10 +4,11 @@ the API."""
 
 from django.contrib import admin
 
-from logbook.core.admin import ScopedAdmin
+from logbook.core.admin import ReadOnly, ScopedAdmin
 from logbook.shifts import services
 from logbook.shifts.models import (
     Handover,
+    HandoverItem,
     LogEntry,
     OpenItem,
     ProductionRecord,
@@ -192,6 +193,16 @@ class HandoverAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(HandoverItem)
+class HandoverItemAdmin(ReadOnly, ScopedAdmin):
+    """Items are compiled at handover and answered on the shift's page or through the API."""
+
+    list_display = ("text", "topic", "handover", "answer", "answered_by", "answered_at")
+    list_filter = ("handover__shift__line__area__site", "topic", "answer")
+    search_fields = ("text", "note")
+    list_select_related = ("handover__shift__line", "handover__shift__pattern", "answered_by")
 
 
 @admin.register(OpenItem)

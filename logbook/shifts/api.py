@@ -14,7 +14,15 @@ from logbook.core.api import (
 )
 from logbook.shifts import filtersets, selectors, services
 from logbook.shifts.choices import ShiftStatus
-from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
+from logbook.shifts.models import (
+    HandoverAnswer,
+    HandoverItem,
+    LogEntry,
+    OpenItem,
+    ProductionRecord,
+    Shift,
+    ShiftPattern,
+)
 
 
 @extend_schema_field(
@@ -153,8 +161,35 @@ class OpenItemSerializer(CleanModelSerializer):
         read_only_fields = fields
 
 
+class HandoverItemSerializer(CleanModelSerializer):
+    shift = serializers.IntegerField(source="handover.shift_id", read_only=True)
+
+    class Meta:
+        model = HandoverItem
+        fields = [
+            "id",
+            "shift",
+            "order",
+            "topic",
+            "text",
+            "url",
+            "open_item",
+            "answer",
+            "note",
+            "answered_by",
+            "answered_at",
+            "question_item",
+        ]
+        read_only_fields = fields
+
+
+class HandoverItemAnswerInput(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=HandoverAnswer.choices)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class HandoverInput(serializers.Serializer):
-    summary = StrictCharField()
+    summary = StrictCharField(required=False, allow_blank=True, default="")
     open_items = serializers.ListField(child=StrictCharField(), required=False, default=list)
 
 
@@ -306,10 +341,32 @@ class OpenItemViewSet(
         return Response(OpenItemSerializer(item).data)
 
 
+class HandoverItemViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """What a handover carried from the records; the incoming shift answers each item."""
+
+    queryset = HandoverItem.objects.select_related("handover")
+    serializer_class = HandoverItemSerializer
+    filterset_class = filtersets.HandoverItemFilterSet
+    action_permissions = {"answer": ["shifts.change_handover"]}
+
+    @extend_schema(request=HandoverItemAnswerInput, responses=HandoverItemSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        item = services.handover_item_answer(
+            item=self.get_object(),
+            user=request.user,
+            **read_input(HandoverItemAnswerInput, request),
+        )
+        return Response(HandoverItemSerializer(item).data)
+
+
 ROUTES = [
     ("shift-patterns", ShiftPatternViewSet),
     ("shifts", ShiftViewSet),
     ("log-entries", LogEntryViewSet),
     ("production-records", ProductionRecordViewSet),
     ("open-items", OpenItemViewSet),
+    ("handover-items", HandoverItemViewSet),
 ]

@@ -7,7 +7,15 @@ from logbook.accounts.models import User
 from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
 from logbook.equipment.models import Line, Site
 from logbook.shifts.choices import EntryCategory, ShiftStatus
-from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
+from logbook.shifts.models import (
+    HandoverAnswer,
+    HandoverItem,
+    LogEntry,
+    OpenItem,
+    ProductionRecord,
+    Shift,
+    ShiftPattern,
+)
 
 
 def people(request):
@@ -142,3 +150,24 @@ class OpenItemFilterSet(SearchFilterSet):
     class Meta:
         model = OpenItem
         fields = ["q", "line_id", "is_open"]
+
+
+class HandoverItemFilterSet(FilterSet):
+    shift_id = django_filters.NumberFilter(field_name="handover__shift", label=_("Shift id"))
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="handover__shift__line", queryset=scoped(Line), label=_("Line")
+    )
+    answer = django_filters.ChoiceFilter(
+        choices=[("pending", _("Not answered")), *HandoverAnswer.choices],
+        method="filter_answer",
+        label=_("Answer"),
+    )
+
+    class Meta:
+        model = HandoverItem
+        fields = ["shift_id", "line_id", "answer"]
+
+    def filter_answer(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(answer="" if value == "pending" else value)

@@ -122,9 +122,13 @@ class AmendProductionRecordForm(ProductionRecordForm):
 
 class HandoverForm(forms.Form):
     summary = forms.CharField(
-        label=_("Summary for the next shift"),
+        label=_("What the records cannot say"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What ran, what is wrong, what to watch."),
+        help_text=_(
+            "Production, downtime, work, inspections, PM due and lockouts are carried over from "
+            "the records: add what to watch, what you noticed, what you promised."
+        ),
     )
     open_items = forms.CharField(
         label=_("Open items"),

@@ -368,7 +368,7 @@ class Handover(models.Model):
     shift = models.OneToOneField(
         Shift, models.PROTECT, related_name="handover", verbose_name=_("shift")
     )
-    summary = TextField(_("summary"))
+    summary = TextField(_("summary"), blank=True)
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("handed over by")
     )
@@ -400,6 +400,83 @@ class Handover(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.shift.is_signed
+
+
+class HandoverTopic(models.TextChoices):
+    PRODUCTION = "production", _("Production")
+    DOWNTIME = "downtime", _("Downtime")
+    WORK = "work", _("Work orders")
+    QUALITY = "quality", _("Quality")
+    PM_DUE = "pm_due", _("PM due next shift")
+    LOCKOUT = "lockout", _("Lockout still applied")
+    OPEN_ITEM = "open_item", _("Open item")
+
+
+class HandoverAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    QUESTION = "question", _("Question")
+
+
+class HandoverItem(models.Model):
+    """One thing the records say at a handover, carried to the next shift, which answers it:
+    accepted, or a question (which stays on the line as an open item)."""
+
+    handover = models.ForeignKey(
+        Handover, models.PROTECT, related_name="items", verbose_name=_("handover")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    topic = models.CharField(_("topic"), max_length=12, choices=HandoverTopic.choices)
+    text = TextField(_("text"))
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    open_item = models.ForeignKey(
+        "OpenItem",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("open item"),
+    )
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=HandoverAnswer.choices, blank=True
+    )
+    note = TextField(_("note"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = DateTimeField(_("answered at"), null=True, blank=True)
+    question_item = models.ForeignKey(
+        "OpenItem",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question raised"),
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "handover__shift__line__area__site"
+
+    class Meta:
+        ordering = ["handover", "order", "pk"]
+        verbose_name = _("handover item")
+        verbose_name_plural = _("handover items")
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return f"{self.handover.shift.get_absolute_url()}#handover-item-{self.pk}"
+
+    @property
+    def is_locked(self) -> bool:
+        """An answer is given once; a signed shift's handover never changes."""
+        return self.answered_at is not None or self.handover.shift.is_signed
 
 
 class OpenItem(models.Model):

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logbook.accounts.services import signature_create
-from logbook.core.exceptions import RecordLocked
+from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.shifts.models import (
     Handover,
+    HandoverAnswer,
+    HandoverItem,
     LogEntry,
     OpenItem,
     ProductionRecord,
@@ -203,23 +205,86 @@ def production_record_delete(*, record: ProductionRecord, user) -> None:
 
 
 @transaction.atomic
-def shift_hand_over(*, shift: Shift, user, summary: str, open_items=()) -> Handover:
-    """Hand the shift over: a summary, and open items that follow the line until closed."""
+def shift_hand_over(*, shift: Shift, user, summary: str = "", open_items=()) -> Handover:
+    """Hand the shift over: what the records say (compiled, each item for the next shift to
+    answer), what only a person knows (the summary), and open items that follow the line."""
+    from logbook.reports.handover import compile_handover
+
     shift = _lock_shift(shift)
     _refuse_if_signed(shift)
-    if not (summary or "").strip():
-        raise ValidationError({"summary": _("Write a summary for the next shift.")})
     if Handover.objects.filter(shift=shift).exists():
         raise ValidationError(_("This shift was already handed over."))
     handover = Handover.objects.create(
-        shift=shift, summary=summary.strip(), handed_over_by=user, handed_over_at=timezone.now()
+        shift=shift,
+        summary=(summary or "").strip(),
+        handed_over_by=user,
+        handed_over_at=timezone.now(),
     )
     for text in open_items:
         if text and text.strip():
             OpenItem.objects.create(
                 line=shift.line, raised_on=shift, raised_by=user, text=text.strip()
             )
+    HandoverItem.objects.bulk_create(
+        [
+            HandoverItem(handover=handover, order=order, **item)
+            for order, item in enumerate(compile_handover(shift), start=1)
+        ]
+    )
     return handover
+
+
+def _check_incoming(handover: Handover, user) -> None:
+    if handover.handed_over_by_id == user.pk:
+        raise ValidationError(_("The incoming person acknowledges, not the one handing over."))
+
+
+def _acknowledged_when_answered(handover: Handover, user) -> None:
+    if handover.acknowledged_at is None and not handover.items.filter(answer="").exists():
+        handover.acknowledged_by = user
+        handover.acknowledged_at = timezone.now()
+        handover.save(update_fields=["acknowledged_by", "acknowledged_at"])
+
+
+@transaction.atomic
+def handover_item_answer(*, item: HandoverItem, user, answer: str, note: str = "") -> HandoverItem:
+    """The incoming technician answers one carried item: accepted, or a question (with a note),
+    which stays on the line as an open item. The last answer acknowledges the handover."""
+    item = (
+        HandoverItem.objects.select_for_update().select_related("handover__shift").get(pk=item.pk)
+    )
+    handover = item.handover
+    _refuse_if_signed(_lock_shift(handover.shift))
+    _check_incoming(handover, user)
+    if item.answered_at is not None:
+        raise Conflict(
+            _("Already answered by %(who)s.")
+            % {"who": item.answered_by.get_full_name() or item.answered_by}
+        )
+    if answer not in HandoverAnswer.values:
+        raise ValidationError({"answer": _("Answer accepted or question.")})
+    note = (note or "").strip()
+    if answer == HandoverAnswer.QUESTION:
+        if not note:
+            raise ValidationError({"note": _("Write the question.")})
+        shift = handover.shift
+        following = (
+            Shift.objects.filter(line=shift.line, starts_at__gte=shift.ends_at)
+            .order_by("starts_at")
+            .first()
+        )
+        item.question_item = OpenItem.objects.create(
+            line=shift.line,
+            raised_on=following or shift,
+            raised_by=user,
+            text=_("Question on the handover of %(shift)s — %(item)s: %(note)s")
+            % {"shift": shift, "item": item.text, "note": note},
+        )
+    item.answer, item.note = answer, note
+    item.answered_by, item.answered_at = user, timezone.now()
+    item.save()
+    _acknowledged_when_answered(handover, user)
+    return item
 
 
 @transaction.atomic
@@ -234,8 +299,12 @@ def handover_acknowledge(*, shift: Shift, user) -> Handover:
             _("Already acknowledged by %(who)s.")
             % {"who": handover.acknowledged_by.get_full_name() or handover.acknowledged_by}
         )
-    if handover.handed_over_by_id == user.pk:
-        raise ValidationError(_("The incoming person acknowledges, not the one handing over."))
+    _check_incoming(handover, user)
+    # The items not answered one by one are accepted as they stand (each saved: audited).
+    for item in handover.items.select_for_update().filter(answer=""):
+        item.answer = HandoverAnswer.ACCEPTED
+        item.answered_by, item.answered_at = user, timezone.now()
+        item.save()
     handover.acknowledged_by = user
     handover.acknowledged_at = timezone.now()
     handover.save(update_fields=["acknowledged_by", "acknowledged_at"])

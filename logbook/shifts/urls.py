@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/production/add/", views.production_add, name="productionrecord_add"),
     path("<int:pk>/handover/", views.shift_hand_over, name="shift_handover"),
     path("<int:pk>/acknowledge/", views.handover_acknowledge, name="shift_acknowledge"),
+    path(
+        "<int:pk>/handover/items/<int:item_pk>/",
+        views.handover_item_answer,
+        name="handover_item_answer",
+    ),
     path("<int:pk>/sign-off/", views.shift_sign_off, name="shift_sign_off"),
     path("entries/<int:pk>/edit/", views.log_entry_edit, name="logentry_edit"),
     path("entries/<int:pk>/amend/", views.log_entry_amend, name="logentry_amend"),

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +19,17 @@ from logbook.core.views import (
 )
 from logbook.downtime.selectors import shift_downtime
 from logbook.equipment.models import Equipment, Line
+from logbook.reports.handover import compile_handover
 from logbook.shifts import filtersets, forms, selectors, services, tables
-from logbook.shifts.models import LogEntry, OpenItem, ProductionRecord, Shift, ShiftPattern
+from logbook.shifts.models import (
+    HandoverItem,
+    HandoverTopic,
+    LogEntry,
+    OpenItem,
+    ProductionRecord,
+    Shift,
+    ShiftPattern,
+)
 
 
 def _visible_shift(request, pk) -> Shift:
@@ -96,8 +106,15 @@ def shift_detail(request, pk):
             )
         if not hasattr(shift, "handover") and user.has_perm("shifts.add_handover"):
             context["handover_form"] = forms.HandoverForm()
+            context["handover_preview"] = [
+                {**item, "topic_label": HandoverTopic(item["topic"]).label}
+                for item in compile_handover(shift)
+            ]
         if shift.status == "handed_over" and user.has_perm("shifts.sign_shift"):
             context["sign_off_form"] = SignatureForm()
+    previous = context["previous"]
+    context["can_answer_previous"] = _can_answer(user, getattr(previous, "handover", None))
+    context["can_answer_this"] = _can_answer(user, getattr(shift, "handover", None))
     context["can_amend"] = shift.is_signed and user.has_perm("shifts.add_logentry")
     context["can_edit_any"] = user.has_perm("shifts.change_any_logentry")
     context["can_audit"] = user.has_perm("accounts.view_audit_trail")
@@ -402,6 +419,42 @@ def handover_acknowledge(request, pk):
         )
     messages.success(request, _("Handover acknowledged."))
     return redirect(shift)
+
+
+def _can_answer(user, handover) -> bool:
+    """Whether ``user`` may answer the items of ``handover`` (the one page helper)."""
+    return (
+        handover is not None
+        and handover.acknowledged_at is None
+        and not handover.shift.is_signed
+        and handover.handed_over_by_id != user.pk
+        and user.has_perm("shifts.change_handover")
+    )
+
+
+@login_required
+@permission_required("shifts.change_handover", raise_exception=True)
+@require_POST
+def handover_item_answer(request, pk, item_pk):
+    shift = _visible_shift(request, pk)
+    item = get_object_or_404(HandoverItem.objects.filter(handover__shift=shift), pk=item_pk)
+    try:
+        services.handover_item_answer(
+            item=item,
+            user=request.user,
+            answer=request.POST.get("answer", ""),
+            note=request.POST.get("note", "")[:2000],
+        )
+    except ValidationError as error:
+        return _bad_request(
+            request, "shifts/refused.html", {"shift": shift, "errors": error.messages}
+        )
+    messages.success(request, _("Answer kept."))
+    # Back to the page the answer was given on (this shift's, or the next shift's).
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = shift.get_absolute_url()
+    return redirect(f"{back}#handover-item-{item.pk}")
 
 
 @login_required

@@ -28,10 +28,10 @@ def order(equipment, due, *, tol=0, done=None, status=None, kind="preventive", *
         extra["schedule"] = MaintenanceSchedule.objects.create(
             equipment=equipment, title="Monthly PM", interval=1, interval_unit="months"
         )
+    extra.setdefault("title", f"PM due {due:%m-%d}")
     return WorkOrder.objects.create(
         kind=kind,
         equipment=equipment,
-        title=f"PM due {due:%m-%d}",
         due_at=due,
         tolerance_days=tol,
         status=status,

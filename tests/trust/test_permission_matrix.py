@@ -29,6 +29,7 @@ PAGES = {
     "healthz": (PUBLIC, None, "get"),
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),
+    "profile": (ANY, None, "get"),
     "equipment_log": (ANY, "equipment.Equipment", "get"),
     "audit_trail": ("accounts.view_audit_trail", "shifts.Shift", "get"),
     "api-docs": (ANY, None, "get"),
@@ -99,6 +100,7 @@ PAGES = {
         "get",
     ),
     "shifts:openitem_close": ("shifts.change_openitem", "shifts.OpenItem", "post"),
+    "shifts:handover_item_answer": ("shifts.change_handover", "shifts.HandoverItem", "post"),
     "shifts:shiftpattern_list": ("shifts.view_shiftpattern", None, "get"),
     "shifts:shiftpattern_add": ("shifts.add_shiftpattern", None, "get"),
     "shifts:shiftpattern_edit": ("shifts.change_shiftpattern", "shifts.ShiftPattern", "get"),
@@ -252,6 +254,7 @@ API_ACTIONS = {
     "shifts-acknowledge": "shifts.change_handover",
     "shifts-sign-off": "shifts.sign_shift",
     "open-items-close": "shifts.change_openitem",
+    "handover-items-answer": "shifts.change_handover",
     "downtime-amend": "downtime.amend_downtimeincident",
     "downtime-close": "downtime.change_downtimeincident",
     "downtime-stage": "downtime.change_downtimeincident",
@@ -343,6 +346,8 @@ def _url(name, obj):
         kwargs["pk"] = obj.pk
     if name == "audit_trail":
         kwargs["model"] = obj._meta.label_lower
+    if name == "shifts:handover_item_answer":
+        kwargs.update(pk=obj.handover.shift_id, item_pk=obj.pk)
     if name in ("downtime:incident_stage", "downtime-stage"):
         kwargs["stage"] = "responded"
     return reverse(name, kwargs=kwargs)

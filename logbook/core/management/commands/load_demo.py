@@ -18,6 +18,7 @@ DEMO_STEPS = [
     "logbook.downtime.demo.load",
     "logbook.maintenance.demo.load",
     "logbook.quality.demo.load",
+    "logbook.reports.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 
