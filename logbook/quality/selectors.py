@@ -1,6 +1,7 @@
 """Reads for quality: capability and the individuals chart of a characteristic, in SQL."""
 
 import datetime
+import math
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -106,12 +107,15 @@ def values_under_other_limits(characteristic: Characteristic, start, end) -> lis
 
 
 def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:
-    """The latest measurements (at most 200) in time order: (inspected_at, value, batch)."""
+    """The latest measurements (at most 200) in time order: (inspected_at, value, batch,
+    inspection id)."""
     rows = (
         measurements_in(characteristic, start, end)
         .filter(value__isnull=False)
         .order_by("-inspection__inspected_at", "-inspection_id")
-        .values_list("inspection__inspected_at", "value", "inspection__batch")[:CHART_POINTS]
+        .values_list("inspection__inspected_at", "value", "inspection__batch", "inspection_id")[
+            :CHART_POINTS
+        ]
     )
     return list(reversed(rows))
 
@@ -179,8 +183,10 @@ def p_chart_geometry(points, pbar, *, width=800, height=280, pad=40) -> dict:
 def chart_geometry(
     values, *, lsl=None, usl=None, ucl=None, lcl=None, center=None, width=800, height=280, pad=40
 ) -> dict:
-    """Coordinates for the server-rendered SVG individuals chart (no JavaScript)."""
-    numbers = [float(value) for _, value, _ in values]
+    """Coordinates for the server-rendered SVG individuals chart (no JavaScript): the values in
+    time order, each linked to its inspection, with the dates of some of them along the time
+    axis (at most seven labels)."""
+    numbers = [float(row[1]) for row in values]
     lines = {
         name: float(v)
         for name, v in (("LSL", lsl), ("USL", usl), ("UCL", ucl), ("LCL", lcl), ("x̄", center))
@@ -202,15 +208,20 @@ def chart_geometry(
             "x": round(pad + i * step, 1),
             "y": y(v),
             "value": v,
-            "when": when,
-            "batch": batch,
+            "when": row[0],
+            "batch": row[2],
+            "inspection": row[3] if len(row) > 3 else None,
             "out": (lsl is not None and v < float(lsl)) or (usl is not None and v > float(usl)),
         }
-        for i, (v, (when, _, batch)) in enumerate(zip(numbers, values, strict=True))
+        for i, (v, row) in enumerate(zip(numbers, values, strict=True))
     ]
+    every_nth = max(1, math.ceil(len(points) / 7))
+    ticks = [{"x": p["x"], "when": p["when"]} for p in points[::every_nth]]
     return {
         "points": points,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "ticks": ticks,
+        "axis_y": height - pad / 2,
         "lines": [
             {
                 "name": name,

@@ -76,9 +76,10 @@ def test_a_shift_from_start_to_sign_off_and_amendment(
     expect(page.get_by_role("cell", name="97100")).to_be_visible()
     screenshot("shift-page")
 
-    # Hand over with an open item.
+    # Hand over: the records are compiled; the technician adds what they cannot say.
     handover = page.locator("#handover")
-    handover.get_by_label("Summary for the next shift").fill("Filler ran well; capper noisy.")
+    expect(handover.locator(".handover-preview")).to_contain_text("98,000 made, 97,100 good")
+    handover.get_by_label("What the records cannot say").fill("Filler ran well; capper noisy.")
     handover.get_by_label("Open items").fill("Order a spare capper belt")
     handover.get_by_role("button", name="Hand over").click()
     expect(page.get_by_text("Handed over", exact=True).first).to_be_visible()
@@ -86,12 +87,24 @@ def test_a_shift_from_start_to_sign_off_and_amendment(
     shift = Shift.objects.get()
     page.get_by_role("button", name="Log out").click()
 
-    # The incoming technician reads and acknowledges.
+    # The incoming technician answers each carried item, one by one.
     login(plant["incoming"], PASSWORD)
     page.goto(f"{live_server.url}/shifts/{shift.pk}/")
-    page.get_by_role("button", name="I have read it: acknowledge").click()
-    expect(page.get_by_text("Acknowledged by Maria Lopez")).to_be_visible()
-    expect(page.get_by_text("Order a spare capper belt")).to_be_visible()
+    items = page.locator("#handover .handover-item")
+    expect(items).to_have_count(2)
+    production = items.filter(has_text="98,000 made")
+    production.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("Answer kept.")).to_be_visible()
+    expect(production).to_contain_text("Accepted — Maria Lopez")
+    expect(page.get_by_text("Not yet acknowledged by the next shift.")).to_be_visible()
+    belt = items.filter(has_text="Order a spare capper belt")
+    belt.get_by_label("Question or note").fill("Which supplier, and is it urgent?")
+    belt.get_by_role("button", name="Ask").click()
+    expect(belt).to_contain_text("Question — Maria Lopez")
+    expect(page.get_by_text("Acknowledged by Maria Lopez")).to_be_visible()  # the last answer
+    # The question stays on the line as an open item.
+    expect(page.locator(".open-items")).to_contain_text("Which supplier, and is it urgent?")
+    screenshot("handover-answered")
     page.get_by_role("button", name="Log out").click()
 
     # The supervisor signs it off: a wrong password signs nothing.

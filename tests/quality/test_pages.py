@@ -167,6 +167,13 @@ def test_the_spc_page_draws_the_chart_without_javascript(as_user, quality, techn
     html = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/").content.decode()
     assert html.count('class="point') == 4
     assert "Cpk" in html and "LSL" in html and "UCL" in html
+    # Each point opens its inspection; the time axis carries the inspections' times.
+    from logbook.quality.models import Inspection
+
+    for inspection in Inspection.objects.all():
+        assert f'<a href="/quality/inspections/{inspection.pk}/"><circle' in html
+    assert "inspected at (site time)" in html
+    assert html.count('text-anchor="middle"') == 4
 
 
 def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, plan):
