@@ -12,7 +12,7 @@ from logbook.downtime.choices import IncidentSource
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import Equipment, Site
 
-DAYS = 14
+DAYS = 28
 STOPS = [
     # (reason code, minutes range, symptom, cause, action, failure coding or None)
     (

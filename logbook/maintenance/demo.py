@@ -97,7 +97,18 @@ def _schedule(row, site, today) -> int:
         if rng.random() < 0.12 and due > today - datetime.timedelta(days=10):
             break  # left undone: it shows as overdue
         work_order = services._preventive_from(schedule, due)
-        late = rng.choice([0, 0, 0, 1, 2, -1])
+        if rng.random() < 0.05:
+            # Now and then a PM is dropped (a line stop, a missing part): a missed one.
+            work_order.status = WorkOrderStatus.CANCELLED
+            work_order.cancel_reason = "No window: the line ran a rush order."
+            work_order.save()
+            made += 1
+            following = due + datetime.timedelta(days=1)
+            schedule = services.schedule_recompute(schedule=schedule, today=following)
+            if schedule.next_due is None or schedule.next_due <= due:
+                break  # a floating schedule waits for the work to be done
+            continue
+        late = rng.choice([0, 0, 0, 0, 1, 2, -1, 5])
         done_day = min(due + datetime.timedelta(days=late), today - datetime.timedelta(days=1))
         done_at = datetime.datetime.combine(
             done_day, datetime.time(9 + rng.randint(0, 8)), tzinfo=site.zone

@@ -456,6 +456,18 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
         y_split=spread["minutes_split"],
     )
     late_pm = failures_after_late_pm(start=start, end=end, now=now, **scope)
+    # Each Pareto row says how many of its stops followed a late or missed PM.
+    flagged: dict = {}
+    for incident in late_pm:
+        reason = incident.reason
+        key = {
+            "reason": incident.reason_id,
+            "equipment": incident.equipment_id,
+            "category": (reason.parent_id or reason.pk) if reason else None,
+        }[by]
+        flagged[key] = flagged.get(key, 0) + 1
+    for row in rows:
+        row["after_late_pm"] = flagged.get(row["key"], 0)
     return {
         "by": by,
         "bys": [(key, label, key == by) for key, label in BY_LABELS.items()],

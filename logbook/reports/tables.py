@@ -40,9 +40,15 @@ class ParetoTable(ReportTable):
     count = Number(verbose_name=_("Stops"), digits=0)
     share = Ratio(verbose_name=_("Share"))
     cumulative_share = Ratio(verbose_name=_("Cumulative"))
+    after_late_pm = Number(verbose_name=_("After a late PM"), digits=0)
 
     def render_label(self, value, record):
         return format_html('<a href="{}">{}</a>', record.href, value)
+
+    def render_after_late_pm(self, value):
+        if not value:
+            return "0"
+        return format_html('<a class="badge late" href="#late-pm">{}</a>', value)
 
 
 class OeeTrendTable(ReportTable):

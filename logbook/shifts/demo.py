@@ -24,7 +24,7 @@ from logbook.shifts.models import (
     ShiftPattern,
 )
 
-DAYS = 14
+DAYS = 28
 UNSIGNED_PER_LINE = 2  # the last ended shifts of each line wait for sign-off
 
 ENTRIES = {

@@ -123,3 +123,20 @@ def test_constant_queries_whatever_the_records(
 
 def test_the_supervisor_home_has_the_reports_tile(as_user, supervisor):
     assert reverse("reports:dashboard") in as_user(supervisor).get("/").content.decode()
+
+
+def test_a_failure_after_a_late_pm_is_flagged_in_the_pareto_and_in_pm(
+    as_user, supervisor, line, filler, day_recorded, pm_schedule
+):
+    from tests.reports.test_maintenance_kpis import order
+
+    late = order(filler, t(0, day=-5), done=t(12, day=-2), schedule=pm_schedule)
+    with time_machine.travel(AFTER, tick=False):
+        html = as_user(supervisor).get(URL, today(line, _export="csv", _table="pareto"))
+        rows = list(csv.reader(io.StringIO(html.content.decode())))
+        page = as_user(supervisor).get(URL, today(line)).content.decode()
+    assert rows[0][-1] == "After a late PM"
+    jam = next(row for row in rows if row[0] == "U-JAM – Jam")
+    assert jam[-1] == "1"
+    assert 'id="late-pm"' in page and late.number in page
+    assert "2 failures followed a late PM" in page  # the jam and the unclassified stop
