@@ -59,6 +59,13 @@ def main():
 
     refresh_statistics()
     year = "start=2025-01-01T00:00:00Z&end=2027-01-01T00:00:00Z"
+    site = sample.line.area.site
+    import datetime
+
+    from django.utils import timezone
+
+    def days_ago(days):
+        return (timezone.localdate(timezone=site.zone) - datetime.timedelta(days=days)).isoformat()
 
     from django.test import Client
 
@@ -125,6 +132,34 @@ def main():
             f"/quality/characteristics/{fill.pk}/spc/?period_from=2025-11-25&period_to=2026-11-25",
         ),
         ("API inspections, page 1", "/api/inspections/"),
+        # Reports: the same figures over a week and over two months (ratio ≈ 1: constant work
+        # per report, whatever the period), for one line and for the whole site of 100 lines.
+        ("report dashboard, one line, 7 days", f"/reports/?scope=line-{big_shift.line_id}"),
+        (
+            "report dashboard, one line, 60 days",
+            f"/reports/?scope=line-{big_shift.line_id}&period=custom"
+            f"&period_from={days_ago(60)}&period_to={days_ago(0)}",
+        ),
+        ("report dashboard, site, 7 days", f"/reports/?scope=site-{site.pk}"),
+        (
+            "report dashboard, site, 60 days",
+            f"/reports/?scope=site-{site.pk}&period=custom"
+            f"&period_from={days_ago(60)}&period_to={days_ago(0)}",
+        ),
+        (
+            "API OEE, one line, per day, 2 years",
+            f"/api/reports/oee/?line={big_shift.line_id}&{year}&group=day",
+        ),
+        ("API OEE, site, per week, 2 years", f"/api/reports/oee/?site={site.pk}&{year}&group=week"),
+        (
+            "API downtime Pareto, site, 2 years",
+            f"/api/reports/downtime-pareto/?site={site.pk}&{year}",
+        ),
+        ("API PM compliance, site, 2 years", f"/api/reports/pm-compliance/?site={site.pk}&{year}"),
+        (
+            "API quality, one line, 2 years",
+            f"/api/reports/quality/?line={fill.plan.line_id}&{year}",
+        ),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
     print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")

@@ -253,6 +253,7 @@ def oee_section(scope, start, end, now, links) -> dict:
     by_shift = oee(start=start, end=end, group="shift", now=now, **scope)
     f = figures
     target = float(scope["line"].oee_target) / 100 if "line" in scope else None
+    target_text = f"{float(scope['line'].oee_target):g} %" if "line" in scope else ""
     kpis = [
         _explain(
             _t("OEE"),
@@ -371,7 +372,7 @@ def oee_section(scope, start, end, now, links) -> dict:
         y_max=100,
         fmt=lambda v: f"{v:.0f}",
         target=None if target is None else target * 100,
-        target_label=_t("target %(t)s") % {"t": percent(target, 0)} if target else "",
+        target_label=_t("target %(t)s") % {"t": target_text} if target else "",
     )
     patterns = [
         SimpleNamespace(
@@ -393,6 +394,7 @@ def oee_section(scope, start, end, now, links) -> dict:
         "group": group,
         "patterns": patterns,
         "target": target,
+        "target_text": target_text,
         "trend_rows": [SimpleNamespace(**row) for row in figures.get("rows", [])],
     }
 

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from logbook.accounts.models import Signature, User
 from logbook.equipment.models import Line, Site
+from logbook.reports.oee import oee
 from logbook.shifts import clock
 from logbook.shifts.models import (
     Handover,
@@ -140,7 +141,9 @@ def _line_history(site, line, products) -> int:
         if product and not running:
             minutes = clock.duration_minutes(starts_at, ends_at)
             planned = 30 + (45 if rng.random() < 0.2 else 0)
-            run_seconds = (minutes - planned - rng.randint(0, 40)) * 60
+            # The line ran its shift less the planned stops and the stops it really had.
+            down = oee(line=line, start=starts_at, end=ends_at)["unplanned_downtime_minutes"]
+            run_seconds = max(minutes - planned - down - rng.randint(0, 15), 0) * 60
             cycle = Decimal(product["ideal_cycle_time_s"])
             produced = int(run_seconds / float(cycle) * rng.uniform(0.86, 0.97))
             records.append(

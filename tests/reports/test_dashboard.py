@@ -140,3 +140,16 @@ def test_a_failure_after_a_late_pm_is_flagged_in_the_pareto_and_in_pm(
     assert jam[-1] == "1"
     assert 'id="late-pm"' in page and late.number in page
     assert "2 failures followed a late PM" in page  # the jam and the unclassified stop
+
+
+def test_a_supervisor_sets_the_lines_oee_target(as_user, supervisor, technician, line):
+    edit = f"/equipment/lines/{line.pk}/edit/"
+    form = {"area": line.area_id, "code": line.code, "name": line.name, "oee_target": "72.5"}
+    assert as_user(technician).post(edit, form).status_code == 403
+    assert as_user(supervisor).post(edit, form).status_code == 302
+    line.refresh_from_db()
+    assert str(line.oee_target) == "72.5"
+    with time_machine.travel(AFTER, tick=False):
+        html = as_user(supervisor).get(URL, today(line)).content.decode()
+    assert "Target of this line: 72.5 %" in html
+    assert as_user(supervisor).post(edit, {**form, "oee_target": "140"}).status_code == 400
