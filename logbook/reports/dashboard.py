@@ -47,6 +47,7 @@ PERIODS = [
 BY_LABELS = {"reason": _("by reason"), "equipment": _("by equipment"), "category": _("by category")}
 MAX_CUSTOM_DAYS = 366
 DAILY_UP_TO_DAYS = 45  # longer periods trend per week
+TABLE_ROWS = 50  # the longest tables show their largest rows (the export too)
 
 
 class ReportForm(forms.Form):
@@ -164,6 +165,10 @@ class Links:
     def shifts(self, **params):
         return _query("shifts:shift_list", **self.where, **params)
 
+    def shifts_of_period(self):
+        """The shifts (with their counts) that began in the period's days."""
+        return self.shifts(date_after=self.days["down_from"], date_before=self.days["down_to"])
+
     def inspections(self, **params):
         where = {"line_id": self.where["line_id"]} if "line_id" in self.where else {}
         return _query("quality:inspection_list", **where, **self.inspected, **params)
@@ -242,8 +247,15 @@ def needs_attention(user, scope, links: Links) -> list[dict]:
     return items
 
 
-def _explain(name, iso, formula, inputs, value) -> dict:
-    return {"name": name, "iso": iso, "formula": formula, "inputs": inputs, "value": value}
+def _explain(name, iso, formula, inputs, value, url="") -> dict:
+    return {
+        "name": name,
+        "iso": iso,
+        "formula": formula,
+        "inputs": inputs,
+        "value": value,
+        "url": url,
+    }
 
 
 def oee_section(scope, start, end, now, links) -> dict:
@@ -261,6 +273,7 @@ def oee_section(scope, start, end, now, links) -> dict:
             "A × P × Q",
             f"{percent(f['availability'])} × {percent(f['performance'])} × {percent(f['quality'])}",
             f["oee"],
+            links.shifts_of_period(),
         ),
         _explain(
             _t("Availability"),
@@ -268,6 +281,7 @@ def oee_section(scope, start, end, now, links) -> dict:
             _t("actual production time / planned busy time"),
             f"{minutes(f['actual_production_minutes'])} / {minutes(f['planned_busy_minutes'])}",
             f["availability"],
+            links.downtime(kind="losses"),
         ),
         _explain(
             _t("Performance"),
@@ -284,6 +298,7 @@ def oee_section(scope, start, end, now, links) -> dict:
                 "run": minutes(f["actual_production_minutes"]),
             },
             f["performance"],
+            links.shifts_of_period(),
         ),
         _explain(
             _t("Quality"),
@@ -291,6 +306,7 @@ def oee_section(scope, start, end, now, links) -> dict:
             _t("good quantity / produced quantity"),
             f"{f['good']:,.0f} / {f['produced']:,.0f}",
             f["quality"],
+            links.shifts_of_period(),
         ),
         _explain(
             _t("TEEP"),
@@ -299,6 +315,7 @@ def oee_section(scope, start, end, now, links) -> dict:
             f"{percent(f['oee'])} × {minutes(f['planned_busy_minutes'])} / "
             f"{minutes(f['calendar_minutes'])}",
             f["teep"],
+            links.shifts_of_period(),
         ),
     ]
     steps = [
@@ -374,6 +391,23 @@ def oee_section(scope, start, end, now, links) -> dict:
         target=None if target is None else target * 100,
         target_label=_t("target %(t)s") % {"t": target_text} if target else "",
     )
+    pattern_chart = charts.bar_chart(
+        [
+            {
+                "label": row["label"],
+                "value": None if row["oee"] is None else row["oee"] * 100,
+                "tip": f"{row['label']}: OEE {percent(row['oee'])}",
+            }
+            for row in by_shift.get("rows", [])
+        ],
+        title=_t("OEE per shift"),
+        description=_t("OEE of each shift pattern in percent, with the line's target."),
+        y_title="%",
+        y_max=100,
+        fmt=lambda v: f"{v:.0f}",
+        target=None if target is None else target * 100,
+        target_label=_t("target %(t)s") % {"t": target_text} if target else "",
+    )
     patterns = [
         SimpleNamespace(
             label=row["label"],
@@ -393,6 +427,7 @@ def oee_section(scope, start, end, now, links) -> dict:
         "trend": trend,
         "group": group,
         "patterns": patterns,
+        "pattern_chart": pattern_chart,
         "target": target,
         "target_text": target_text,
         "trend_rows": [SimpleNamespace(**row) for row in figures.get("rows", [])],
@@ -473,7 +508,8 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
     return {
         "by": by,
         "bys": [(key, label, key == by) for key, label in BY_LABELS.items()],
-        "rows": [SimpleNamespace(**row) for row in rows],
+        "rows": [SimpleNamespace(**row) for row in rows[:TABLE_ROWS]],
+        "more_rows": max(len(rows) - TABLE_ROWS, 0),
         "chart": chart,
         "scatter": scatter,
         "quadrants": spread["points"],
@@ -483,7 +519,9 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
 
 
 def reliability_section(scope, start, end, now) -> dict:
-    rows = reliability_table(start=start, end=end, by="equipment", now=now, **scope)
+    rows = reliability_table(
+        start=start, end=end, by="equipment", now=now, limit=TABLE_ROWS, **scope
+    )
     month_start = start
     if (end - start).days < 180:
         month_start = (end - datetime.timedelta(days=365)).astimezone(_zone(scope))

@@ -64,9 +64,13 @@ def _hours(seconds):
     return None if seconds is None else round(float(seconds) / HOUR, 4)
 
 
-def reliability_table(*, start, end, by, line=None, site=None, equipment=None, now=None):
-    """Rows per ``by`` = "equipment" (each machine of the line or site, worst availability
-    first) or "month" (of the line, site or one equipment). See the module docstring."""
+def reliability_table(
+    *, start, end, by, line=None, site=None, equipment=None, now=None, limit=None
+):
+    """Rows per ``by`` = "equipment" (the machines of the line or site that stopped in the
+    period, most unplanned downtime first, at most ``limit``; a machine that never stopped has
+    nothing to show) or "month" (of the line, site or one equipment). See the module
+    docstring."""
     if by not in ("equipment", "month"):
         raise ValueError(by)
     now = now or timezone.now()
@@ -189,11 +193,18 @@ def reliability_table(*, start, end, by, line=None, site=None, equipment=None, n
             )
     if by == "month":
         return _monthly(groups, scheduled, down, fails)
-    machines = Equipment.objects.filter(pk=equipment.pk) if equipment else Equipment.objects
-    if equipment is None:
-        machines = machines.filter(line=line) if line else machines.filter(line__area__site=site)
+    stopped = {unit for unit, _g in down} | {unit for unit, _g in fails}
+    worst = sorted(
+        stopped,
+        key=lambda unit: (
+            -(down.get((unit, 0), (0.0, 0.0))[0] - down.get((unit, 0), (0.0, 0.0))[1]),
+            -fails.get((unit, 0), (0,))[0],
+            unit,
+        ),
+    )[:limit]
+    machines = Equipment.objects.filter(pk__in=worst).select_related("line").in_bulk()
     rows = []
-    for machine in machines.select_related("line").order_by("asset_tag"):
+    for machine in (machines[pk] for pk in worst):
         figures = _combine(
             [scheduled.get((machine.line_id, 0), 0.0)],
             [down[(machine.pk, 0)]] if (machine.pk, 0) in down else [],

@@ -78,7 +78,7 @@ class ReliabilityTable(ReportTable):
 
     class Meta(ReportTable.Meta):
         orderable = True
-        order_by = ("availability",)
+        order_by = ("-unplanned_downtime_hours",)
 
     def render_label(self, value, record):
         machine = record.equipment

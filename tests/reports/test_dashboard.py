@@ -153,3 +153,19 @@ def test_a_supervisor_sets_the_lines_oee_target(as_user, supervisor, technician,
         html = as_user(supervisor).get(URL, today(line)).content.decode()
     assert "Target of this line: 72.5 %" in html
     assert as_user(supervisor).post(edit, {**form, "oee_target": "140"}).status_code == 400
+
+
+def test_the_reliability_table_sorts_by_any_column(as_user, supervisor, line, day_recorded):
+    from tests.factories import EquipmentFactory
+
+    capper = EquipmentFactory(line=line, asset_tag="CAP-1", name="Capper")
+    down(capper, t(10), t(10, 3))
+    with time_machine.travel(AFTER, tick=False):
+        client = as_user(supervisor)
+        default = client.get(URL, today(line)).content.decode()
+        fewest = client.get(URL, today(line, **{"reliability-sort": "failures"})).content.decode()
+    section = default[default.index('id="reliability"') :]
+    assert section.index("L1-FIL-01") < section.index("CAP-1")  # most downtime first
+    assert "reliability-sort=" in section  # the headers sort
+    section = fewest[fewest.index('id="reliability"') :]
+    assert section.index("CAP-1") < section.index("L1-FIL-01")  # 1 failure before 2
