@@ -199,6 +199,12 @@ class Inspection(models.Model):
         ordering = ["-inspected_at", "-pk"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
+        # First-pass yield looks up the earlier inspections of the same unit (reports).
+        indexes = [
+            models.Index(
+                fields=["line", "batch", "sample", "inspected_at"], name="quality_insp_unit"
+            )
+        ]
 
     def __str__(self):
         when = timezone.localtime(self.inspected_at)

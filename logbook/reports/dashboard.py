@@ -524,7 +524,7 @@ def reliability_section(scope, start, end, now) -> dict:
     )
     month_start = start
     if (end - start).days < 180:
-        month_start = (end - datetime.timedelta(days=365)).astimezone(_zone(scope))
+        month_start = (end - datetime.timedelta(days=180)).astimezone(_zone(scope))
         month_start = month_start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     monthly = reliability_table(start=month_start, end=end, by="month", now=now, **scope)
     mtbf = charts.bar_chart(

@@ -251,6 +251,10 @@ def failures_after_late_pm(*, start, end, line=None, site=None, now=None, limit=
             WHERE {in_scope} AND (r.kind IS NULL OR r.kind = 'unplanned')
               AND i.started_at >= %(start)s AND i.started_at < %(end)s
               AND {sql.current(incidents, "i")}
+              -- Only machines with preventive work can have had a late PM.
+              AND EXISTS (SELECT 1 FROM {works} pw
+                          WHERE pw.equipment_id = i.equipment_id AND pw.kind = 'preventive'
+                            AND pw.due_at < i.started_at)
         ),
         late AS (
             SELECT f.id AS incident, w.id AS work_order,

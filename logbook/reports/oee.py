@@ -292,6 +292,7 @@ def _aggregates(start, end, groups, *, line, site, now, group):
             JOIN {machines} q ON q.id = i.equipment_id
             LEFT JOIN {reasons} r ON r.id = i.reason_id
             WHERE {machine_in_scope}
+              AND q.line_id IN (SELECT line_id FROM sh)
               AND i.started_at < %(end)s
               AND (i.ended_at IS NULL OR i.ended_at > %(start)s)
               AND {sql.current(incidents, "i")}
@@ -301,6 +302,7 @@ def _aggregates(start, end, groups, *, line, site, now, group):
                    {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
             FROM inc JOIN win
               ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws
+             AND win.ws > inc.s - 172800.0
         ),
         ordered AS (
             SELECT g, planned, category, ps, pe,
