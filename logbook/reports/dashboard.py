@@ -341,6 +341,15 @@ def oee_section(scope, start, end, now, links) -> dict:
     steps.append(
         {"label": _t("Run time"), "value": f["actual_production_minutes"], "kind": "total"}
     )
+    if f["uncounted_run_minutes"] > 0.5:
+        steps.append(
+            {
+                "label": _t("No counts"),
+                "value": f["uncounted_run_minutes"],
+                "kind": "loss",
+                "href": links.shifts_of_period(),
+            }
+        )
     if f["speed_loss_minutes"] is not None:
         steps += [
             {"label": _t("Speed loss"), "value": f["speed_loss_minutes"], "kind": "loss"},

@@ -10,7 +10,8 @@ Over a half-open period [start, end), cut at now (what has not happened yet is n
 - unplanned downtime = the time unplanned (or not yet classified) stops overlap the shifts;
 - actual production time (run time) = planned busy time − unplanned downtime;
 - availability = actual production time / planned busy time;
-- performance = Σ (ideal cycle time × produced) / actual production time — shown as computed, even
+- performance = Σ (ideal cycle time × produced) / actual production time of the shifts that
+  recorded counts (a shift without counts says nothing about speed) — shown as computed, even
   above 100 % (then the ideal cycle time looks wrong, and the report says so);
 - quality = good / produced;
 - OEE = availability × performance × quality; TEEP = OEE × planned busy time / calendar time.
@@ -22,9 +23,10 @@ the period brings the same share of its counts and planned stop minutes (counts 
 spread evenly over their shift), so a night shift over midnight splits between two days.
 
 Losses, in minutes, for the waterfall: calendar → not scheduled → planned downtime → planned busy
-→ unplanned downtime by category → run time → speed loss (run time − ideal time of what was
-produced; negative when performance is above 100 %) → quality loss (ideal time of the rejects) →
-fully productive time (ideal time of the good parts).
+→ unplanned downtime by category → run time → run time without counts (shifts that recorded
+none) → speed loss (run time with counts − ideal time of what was produced; negative when
+performance is above 100 %) → quality loss (ideal time of the rejects) → fully productive time
+(ideal time of the good parts).
 
 Ratios are None ("no data") where their denominator is zero or no production was recorded; they
 are never rounded here. One query per report, whatever the period's length or grouping.
@@ -101,6 +103,10 @@ class Totals:
     good: float = 0.0
     ideal: float = 0.0  # Σ ideal cycle time × produced, seconds
     ideal_good: float = 0.0  # Σ ideal cycle time × good, seconds
+    # The same times for the shifts that recorded counts: performance is judged on those only.
+    counted_shifts: float = 0.0
+    counted_planned_incidents: float = 0.0
+    counted_unplanned: float = 0.0
     by_category: dict = dataclasses.field(default_factory=dict)  # category id → seconds
 
     def add(self, other: "Totals"):
@@ -117,7 +123,12 @@ class Totals:
         unplanned = min(self.unplanned, busy)
         run = busy - unplanned
         availability = _ratio(run, busy)
-        performance = _ratio(self.ideal, run) if self.records else None
+        counted_planned = min(
+            self.planned_stops + self.counted_planned_incidents, self.counted_shifts
+        )
+        counted_busy = self.counted_shifts - counted_planned
+        counted_run = max(counted_busy - min(self.counted_unplanned, counted_busy), 0.0)
+        performance = _ratio(self.ideal, counted_run) if self.records else None
         quality = _ratio(self.good, self.produced) if self.records else None
         oee = (
             availability * performance * quality
@@ -125,7 +136,7 @@ class Totals:
             else None
         )
         teep = oee * busy / self.calendar if oee is not None and self.calendar else None
-        speed_loss = run - self.ideal if self.records else None
+        speed_loss = counted_run - self.ideal if self.records else None
         return {
             "calendar_minutes": self.calendar / MINUTE,
             "shift_minutes": self.shifts / MINUTE,
@@ -144,6 +155,7 @@ class Totals:
                 for key, seconds in sorted(self.by_category.items(), key=lambda kv: -kv[1])
             ],
             "actual_production_minutes": run / MINUTE,
+            "uncounted_run_minutes": (run - counted_run) / MINUTE,
             "speed_loss_minutes": None if speed_loss is None else speed_loss / MINUTE,
             "quality_loss_minutes": (self.ideal - self.ideal_good) / MINUTE
             if self.records
@@ -272,14 +284,18 @@ def _aggregates(start, end, groups, *, line, site, now, group):
     query = f"""
         WITH grp(g, gs, ge) AS (VALUES {", ".join(values)}),
         sh AS (
-            SELECT id, line_id, pattern_id, {epoch("starts_at")} AS ss, {epoch("ends_at")} AS se
-            FROM {shifts}
-            WHERE {in_scope} AND starts_at < %(end)s AND ends_at > %(start)s
+            SELECT s.id, s.line_id, s.pattern_id,
+                   {epoch("s.starts_at")} AS ss, {epoch("s.ends_at")} AS se,
+                   CASE WHEN EXISTS (SELECT 1 FROM {production} c WHERE c.shift_id = s.id)
+                        THEN 1 ELSE 0 END AS counted
+            FROM {shifts} s
+            WHERE {in_scope.replace("line_id", "s.line_id", 1)}
+              AND s.starts_at < %(end)s AND s.ends_at > %(start)s
         ),
         win AS (
             SELECT sh.id AS shift_id, sh.line_id, {key} AS g,
                    {greatest}(sh.ss, grp.gs) AS ws, {least}(sh.se, grp.ge) AS we,
-                   sh.ss, {least}(sh.se, %(now)s) AS sn
+                   sh.ss, {least}(sh.se, %(now)s) AS sn, sh.counted
             FROM sh JOIN grp ON sh.ss < grp.ge AND sh.se > grp.gs
         ),
         inc AS (
@@ -298,19 +314,21 @@ def _aggregates(start, end, groups, *, line, site, now, group):
               AND {sql.current(incidents, "i")}
         ),
         pieces AS (
-            SELECT win.line_id, win.g, inc.planned, inc.category,
+            SELECT win.line_id, win.g, win.counted, inc.planned, inc.category,
                    {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
             FROM inc JOIN win
               ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws
              AND win.ws > inc.s - 172800.0
         ),
         ordered AS (
-            SELECT g, planned, category, ps, pe,
+            SELECT g, counted, planned, category, ps, pe,
                    MAX(pe) OVER (PARTITION BY line_id, g ORDER BY ps, planned DESC, pe
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
             FROM pieces
         )
-        SELECT 'shifts', g, {no_int}, SUM(we - ws), {no_num}, {no_num}, {no_num}, {no_num}, {no_int}
+        SELECT 'shifts', g, {no_int}, SUM(we - ws),
+               SUM(CASE WHEN counted = 1 THEN we - ws ELSE 0 END),
+               {no_num}, {no_num}, {no_num}, {no_int}
           FROM win GROUP BY g
         UNION ALL
         SELECT 'production', win.g, {no_int},
@@ -326,7 +344,9 @@ def _aggregates(start, end, groups, *, line, site, now, group):
         UNION ALL
         SELECT 'down', g, planned, category,
                SUM({greatest}(0, pe - {greatest}(ps, COALESCE(prev, ps)))),
-               {no_num}, {no_num}, {no_num}, {no_int}
+               SUM(CASE WHEN counted = 1
+                        THEN {greatest}(0, pe - {greatest}(ps, COALESCE(prev, ps))) ELSE 0 END),
+               {no_num}, {no_num}, {no_int}
           FROM ordered GROUP BY g, planned, category
         UNION ALL
         SELECT 'lines', {no_int}, {no_int}, COUNT(*),
@@ -346,15 +366,17 @@ def _aggregates(start, end, groups, *, line, site, now, group):
             continue
         totals = raw.setdefault(g, Totals())
         if kind == "shifts":
-            totals.shifts = seconds(a)
+            totals.shifts, totals.counted_shifts = seconds(a), seconds(b)
         elif kind == "production":
             totals.produced, totals.good = float(a or 0), float(b or 0)
             totals.ideal, totals.ideal_good = seconds(c), seconds(d)
             totals.planned_stops, totals.records = seconds(e), int(f or 0)
         elif int(planned):
             totals.planned_incidents += seconds(b)
+            totals.counted_planned_incidents += seconds(c)
         else:
             totals.unplanned += seconds(b)
+            totals.counted_unplanned += seconds(c)
             category = None if a is None else int(a)
             totals.by_category[category] = totals.by_category.get(category, 0.0) + seconds(b)
     return raw, line_count

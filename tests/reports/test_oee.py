@@ -224,3 +224,22 @@ def test_one_query_whatever_the_period(line, patterns, technician, django_assert
     worked(line, patterns["Early"], D, technician)
     with django_assert_max_num_queries(3):
         oee(line=line, start=t(0), end=t(0, day=365), now=LATER, group="day")
+
+
+def test_performance_is_judged_on_the_shifts_that_recorded_counts(site, line, patterns, technician):
+    utilities = LineFactory(area=line.area, code="U1", name="Utilities")
+    counted = worked(line, patterns["Early"], D, technician)
+    worked(utilities, patterns["Early"], D, technician)  # ran, but nobody counts there
+    counts(counted, 240, 240, 60)  # 240 ideal minutes in a 480-minute shift
+    figures = oee(site=site, **day_of())
+    assert figures["availability"] == 1
+    assert figures["performance"] == pytest.approx(0.5)  # not 240 / 960
+    assert figures["uncounted_run_minutes"] == 480
+    assert figures["speed_loss_minutes"] == 240
+    # The waterfall still adds up: the run time without counts is a loss of its own.
+    assert figures["actual_production_minutes"] == pytest.approx(
+        figures["uncounted_run_minutes"]
+        + figures["speed_loss_minutes"]
+        + figures["quality_loss_minutes"]
+        + figures["fully_productive_minutes"]
+    )
