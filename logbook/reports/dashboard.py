@@ -169,9 +169,21 @@ class Links:
         """The shifts (with their counts) that began in the period's days."""
         return self.shifts(date_after=self.days["down_from"], date_before=self.days["down_to"])
 
+    def inspections_between(self, first, last):
+        where = {"line_id": self.where["line_id"]} if "line_id" in self.where else {}
+        return _query(
+            "quality:inspection_list", **where, inspected_after=first, inspected_before=last
+        )
+
     def inspections(self, **params):
         where = {"line_id": self.where["line_id"]} if "line_id" in self.where else {}
         return _query("quality:inspection_list", **where, **self.inspected, **params)
+
+    def losses_between(self, first, last):
+        """The unplanned stops down during the local days [first, last]."""
+        return _query(
+            "downtime:incident_list", **self.where, kind="losses", down_from=first, down_to=last
+        )
 
     def nonconformances(self, **params):
         return _query("quality:nonconformance_list", **self.where, **params)
@@ -367,6 +379,8 @@ def oee_section(scope, start, end, now, links) -> dict:
         ]
     for step in steps:
         step["tip"] = f"{step['label']}: {minutes(step['value'])}"
+        # Times, counts and typed stops come from the shifts of the period.
+        step.setdefault("href", links.shifts_of_period())
     waterfall = charts.waterfall(
         steps,
         title=_t("Loss waterfall"),
@@ -406,6 +420,11 @@ def oee_section(scope, start, end, now, links) -> dict:
                 "label": row["label"],
                 "value": None if row["oee"] is None else row["oee"] * 100,
                 "tip": f"{row['label']}: OEE {percent(row['oee'])}",
+                "href": links.shifts(
+                    pattern_id=row["key"],
+                    date_after=links.days["down_from"],
+                    date_before=links.days["down_to"],
+                ),
             }
             for row in by_shift.get("rows", [])
         ],
@@ -527,7 +546,11 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
     }
 
 
-def reliability_section(scope, start, end, now) -> dict:
+def _last_day(first: datetime.date) -> datetime.date:
+    return (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def reliability_section(scope, start, end, now, links) -> dict:
     rows = reliability_table(
         start=start, end=end, by="equipment", now=now, limit=TABLE_ROWS, **scope
     )
@@ -543,6 +566,7 @@ def reliability_section(scope, start, end, now) -> dict:
                 "value": row["mtbf_hours"],
                 "tip": f"{row['label']}: MTBF {row['mtbf_hours'] or '—'} h, "
                 f"MTTR {row['mttr_hours'] or '—'} h, {row['failures']} failures",
+                "href": links.losses_between(row["key"], _last_day(row["key"])),
             }
             for row in monthly
         ],
@@ -553,7 +577,12 @@ def reliability_section(scope, start, end, now) -> dict:
     )
     mttr = charts.bar_chart(
         [
-            {"label": row["label"], "value": row["mttr_hours"], "tip": row["label"]}
+            {
+                "label": row["label"],
+                "value": row["mttr_hours"],
+                "tip": f"{row['label']}: MTTR {row['mttr_hours'] or '—'} h",
+                "href": links.losses_between(row["key"], _last_day(row["key"])),
+            }
             for row in monthly
         ],
         title=_t("MTTR per month"),
@@ -583,6 +612,12 @@ def maintenance_section(scope, start, end, now, links) -> dict:
                 "value": None if row["compliance"] is None else row["compliance"] * 100,
                 "tip": f"{row['label']}: {percent(row['compliance'])} "
                 f"({row['on_time']} / {row['due'] - row['pending']})",
+                "href": links.work_orders(
+                    kind="preventive",
+                    show="all",
+                    due_after=row["month"],
+                    due_before=_last_day(row["month"]),
+                ),
             }
             for row in trend["rows"]
         ],
@@ -627,6 +662,9 @@ def quality_section(scope, start, end, now, links, group) -> dict:
                 "value": None if row["first_pass_yield"] is None else row["first_pass_yield"] * 100,
                 "tip": f"{row['label']}: {percent(row['first_pass_yield'])} "
                 f"({row['first_pass']} / {row['inspections']})",
+                "href": links.inspections_between(
+                    row["key"], row["key"] + datetime.timedelta(days=6 if group == "week" else 0)
+                ),
             }
             for row in fpy["rows"]
         ],
@@ -639,7 +677,12 @@ def quality_section(scope, start, end, now, links, group) -> dict:
     defects = defect_pareto(start=start, end=end, now=now, **scope)
     defect_chart = charts.bar_chart(
         [
-            {"label": row["label"], "value": row["count"], "tip": f"{row['label']}: {row['count']}"}
+            {
+                "label": row["label"],
+                "value": row["count"],
+                "tip": f"{row['label']}: {row['count']}",
+                "href": links.inspections(verdict="fail"),
+            }
             for row in defects[:15]
         ],
         title=_t("Defects"),

@@ -177,7 +177,9 @@ def dashboard(request):
                 scope, start, end, now, links, by
             )
         if "reliability" in allowed:
-            sections["reliability"] = dashboard_parts.reliability_section(scope, start, end, now)
+            sections["reliability"] = dashboard_parts.reliability_section(
+                scope, start, end, now, links
+            )
         if "maintenance" in allowed:
             sections["maintenance"] = dashboard_parts.maintenance_section(
                 scope, start, end, now, links

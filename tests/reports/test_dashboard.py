@@ -169,3 +169,19 @@ def test_the_reliability_table_sorts_by_any_column(as_user, supervisor, line, da
     assert "reliability-sort=" in section  # the headers sort
     section = fewest[fewest.index('id="reliability"') :]
     assert section.index("CAP-1") < section.index("L1-FIL-01")  # 1 failure before 2
+
+
+def test_every_bar_leads_to_its_records(as_user, supervisor, line, day_recorded):
+    import re
+
+    with time_machine.travel(AFTER, tick=False):
+        client = as_user(supervisor)
+        html = client.get(URL, today(line, period="this_month")).content.decode()
+        svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+        assert svgs
+        for svg in svgs:
+            bars = re.findall(r'(<a href="[^"]+">)?<rect class="bar', svg)
+            assert all(bars), svg[:200]  # every bar is a link
+            for href in re.findall(r'<a href="([^"]+)">', svg):
+                response = client.get(href.replace("&amp;", "&"))
+                assert response.status_code == 200, href
