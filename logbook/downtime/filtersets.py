@@ -3,6 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,9 @@ class DowntimeFilterSet(SearchFilterSet):
     # The day the stop began, in the site's zone.
     started_after = date_filter("started_at__date", "gte", _("From"))
     started_before = date_filter("started_at__date", "lte", _("To"))
+    after_late_pm = django_filters.BooleanFilter(
+        method="filter_after_late_pm", label=_("After a late PM")
+    )
     # Down at some moment of these local days (a report's period: stops that began before count).
     down_from = django_filters.DateFilter(
         method="filter_down_from", widget=forms.HiddenInput, label=_("Down from")
@@ -74,12 +78,24 @@ class DowntimeFilterSet(SearchFilterSet):
             "category_id",
             "down_from",
             "down_to",
+            "after_late_pm",
         ]
 
     def filter_category(self, queryset, name, value):
         if value is None:
             return queryset
         return queryset.filter(Q(reason__parent_id=value) | Q(reason_id=value))
+
+    def filter_after_late_pm(self, queryset, name, value):
+        """Failures whose machine had a PM overdue or done late in the interval before (the
+        reports' rule, in the active zone's local days)."""
+        if value is None:
+            return queryset
+        from logbook.reports.maintenance import after_late_pm_ids
+
+        query, params = after_late_pm_ids(timezone.get_current_timezone_name())
+        late = Q(pk__in=RawSQL(query, params))
+        return queryset.filter(late if value else ~late)
 
     def filter_down_from(self, queryset, name, value):
         start = local_midnight(value)

@@ -153,6 +153,13 @@ class Links:
     def downtime(self, **params):
         return _query("downtime:incident_list", **self.where, **self.days, **params)
 
+    def late_pm(self, by, key):
+        """The failures of a Pareto row that followed a late PM."""
+        if key is None:
+            return self.downtime(kind="unclassified", after_late_pm="true")
+        field = {"reason": "reason_id", "equipment": "equipment_id", "category": "category_id"}
+        return self.downtime(kind="losses", after_late_pm="true", **{field[by]: key})
+
     def pareto(self, by, key):
         if key is None:
             return self.downtime(kind="unclassified")
@@ -533,6 +540,7 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
         flagged[key] = flagged.get(key, 0) + 1
     for row in rows:
         row["after_late_pm"] = flagged.get(row["key"], 0)
+        row["late_pm_href"] = links.late_pm(by, row["key"])
     return {
         "by": by,
         "bys": [(key, label, key == by) for key, label in BY_LABELS.items()],

@@ -225,6 +225,36 @@ def work_mix(*, start, end, line=None, site=None, now=None) -> dict:
     }
 
 
+def late_pm_conditions(day: str, started: str) -> str:
+    """SQL: the preventive order ``w`` (of schedule ``s``, same machine) was late or missed for a
+    failure that began at ``started`` on local day number ``day`` (needs %(tz)s)."""
+    interval = """CASE s.interval_unit WHEN 'days' THEN s.interval
+                        WHEN 'weeks' THEN s.interval * 7
+                        WHEN 'months' THEN s.interval * 30.44 ELSE 30 END"""
+    due = sql.local_day("w.due_at")
+    return f"""w.kind = 'preventive' AND w.due_at < {started}
+              AND {due} >= {day} - {interval}
+              AND {due} + w.tolerance_days < {day}
+              AND (w.status = 'cancelled' OR w.completed_at IS NULL
+                   OR w.completed_at > {started}
+                   OR {sql.local_day("w.completed_at")} > {due} + w.tolerance_days)"""
+
+
+def after_late_pm_ids(tz: str) -> tuple[str, list]:
+    """SQL selecting the ids of every failure that followed a late or missed PM (local days in
+    zone ``tz``), and its parameters: for a list filter (``pk__in=RawSQL(...)``)."""
+    incidents, reasons = DowntimeIncident._meta.db_table, ReasonCode._meta.db_table
+    works, schedules = WorkOrder._meta.db_table, MaintenanceSchedule._meta.db_table
+    query = f"""
+        SELECT i.id FROM {incidents} i
+        LEFT JOIN {reasons} r ON r.id = i.reason_id
+        JOIN {works} w ON w.equipment_id = i.equipment_id
+        JOIN {schedules} s ON s.id = w.schedule_id
+        WHERE (r.kind IS NULL OR r.kind = 'unplanned')
+          AND {late_pm_conditions(sql.local_day("i.started_at"), "i.started_at")}"""
+    return query.replace("%(tz)s", "%s"), [tz] * query.count("%(tz)s")
+
+
 def failures_after_late_pm(*, start, end, line=None, site=None, now=None, limit=100) -> list:
     """Unplanned stops in [start, end) that followed a late or missed PM of their machine (see
     the module docstring), newest first, each with ``late_pm`` (the order). Three queries."""
@@ -239,9 +269,6 @@ def failures_after_late_pm(*, start, end, line=None, site=None, now=None, limit=
         end=sql.adapt(min(end, now)),
         limit=limit,
     )
-    interval = """CASE s.interval_unit WHEN 'days' THEN s.interval
-                        WHEN 'weeks' THEN s.interval * 7
-                        WHEN 'months' THEN s.interval * 30.44 ELSE 30 END"""
     query = f"""
         WITH failures AS (
             SELECT i.id, i.equipment_id, i.started_at, {sql.local_day("i.started_at")} AS day
@@ -262,13 +289,7 @@ def failures_after_late_pm(*, start, end, line=None, site=None, now=None, limit=
             FROM failures f
             JOIN {works} w ON w.equipment_id = f.equipment_id AND w.kind = 'preventive'
             JOIN {schedules} s ON s.id = w.schedule_id
-            WHERE w.due_at < f.started_at
-              AND {sql.local_day("w.due_at")} >= f.day - {interval}
-              AND {sql.local_day("w.due_at")} + w.tolerance_days < f.day
-              AND (w.status = 'cancelled' OR w.completed_at IS NULL
-                   OR w.completed_at > f.started_at
-                   OR {sql.local_day("w.completed_at")} > {sql.local_day("w.due_at")}
-                      + w.tolerance_days)
+            WHERE {late_pm_conditions("f.day", "f.started_at")}
         )
         SELECT incident, work_order FROM late WHERE n = 1
         ORDER BY incident DESC LIMIT %(limit)s

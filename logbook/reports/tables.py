@@ -45,10 +45,10 @@ class ParetoTable(ReportTable):
     def render_label(self, value, record):
         return format_html('<a href="{}">{}</a>', record.href, value)
 
-    def render_after_late_pm(self, value):
+    def render_after_late_pm(self, value, record):
         if not value:
             return "0"
-        return format_html('<a class="badge late" href="#late-pm">{}</a>', value)
+        return format_html('<a class="badge late" href="{}">{}</a>', record.late_pm_href, value)
 
 
 class OeeTrendTable(ReportTable):

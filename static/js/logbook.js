@@ -75,4 +75,16 @@
       event.preventDefault();
     }
   });
+
+  // Report periods: the first and last day matter only for a custom period.
+  document.querySelectorAll("form.report-form").forEach(function (form) {
+    var period = form.querySelector("select[name=period]");
+    if (!period) return;
+    var days = form.querySelectorAll(".field-period_from, .field-period_to");
+    var show = function () {
+      days.forEach(function (field) { field.hidden = period.value !== "custom"; });
+    };
+    period.addEventListener("change", show);
+    show();
+  });
 })();

@@ -30,6 +30,9 @@ def test_the_morning_meeting(login, live_server, page, demo_plant, screenshot):
 
     # Yesterday on the PET line.
     page.get_by_label("Site or line", exact=True).select_option(label="L1 – PET bottling line")
+    expect(page.get_by_label("From", exact=True)).to_be_hidden()  # only for a custom period
+    page.get_by_label("Period", exact=True).select_option(label="Custom")
+    expect(page.get_by_label("From", exact=True)).to_be_visible()
     page.get_by_label("Period", exact=True).select_option(label="Yesterday")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"period=yesterday"))

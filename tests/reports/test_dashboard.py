@@ -140,6 +140,18 @@ def test_a_failure_after_a_late_pm_is_flagged_in_the_pareto_and_in_pm(
     assert jam[-1] == "1"
     assert 'id="late-pm"' in page and late.number in page
     assert "2 failures followed a late PM" in page  # the jam and the unclassified stop
+    # The Pareto row's count leads to the incident list, filtered to those failures.
+    from tests.factories import EquipmentFactory
+
+    other = down(EquipmentFactory(line=line, asset_tag="CAP-1"), t(8), t(8, 10))
+    jam = DowntimeIncident.objects.get(reason__code="U-JAM")
+    start = page.index('<a class="badge late" href="') + len('<a class="badge late" href="')
+    href = page[start : page.index('"', start)].replace("&amp;", "&")
+    assert "after_late_pm=true" in href
+    listed = as_user(supervisor).get(href).content.decode()
+    assert jam.get_absolute_url() in listed
+    everything = as_user(supervisor).get("/downtime/?after_late_pm=true").content.decode()
+    assert other.get_absolute_url() not in everything  # no PM on that machine
 
 
 def test_a_supervisor_sets_the_lines_oee_target(as_user, supervisor, technician, line):
