@@ -9,6 +9,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -197,8 +198,13 @@ def _line_history(site, line, products) -> int:
                 meaning=rng.choice(["reviewed", "reviewed", "approved"]),
             )
             shift.save(update_fields=["signature"])
+    # Written as they happened: an entry when it occurred, counts at the shift's end (the
+    # digest's record-quality score counts entries written after their shift ended).
     bulk_create_with_history(entries, LogEntry, default_user=None)
     bulk_create_with_history(records, ProductionRecord, default_user=None)
+    LogEntry.objects.filter(shift__line=line).update(created_at=F("occurred_at"))
+    shift_end = Shift.objects.filter(pk=OuterRef("shift_id")).values("ends_at")[:1]
+    ProductionRecord.objects.filter(shift__line=line).update(created_at=Subquery(shift_end))
     _amend_one(line, supervisor)
     return len(slots)
 

@@ -48,7 +48,10 @@ def test_the_digest_says_yesterdays_figures_and_what_needs_attention(yesterday, 
     assert "Failures: 2" in text
     assert "1 Stops not classified" in text
     # Record quality: one stop left unclassified, one entry written after the shift ended.
-    assert "L1 Early 2026-06-15: 85 (1 stops not classified, 1 entries after the end" in text
+    assert (
+        "L1 Early 2026-06-15: 85 (stops not classified: 1, entries written after the end: 1, "
+        "amendments: 0)"
+    ) in text
     html, kind = message.alternatives[0]
     assert kind == "text/html" and "<table" in html and "74.8 %" in html
     assert "/reports/?scope=site-" in html
