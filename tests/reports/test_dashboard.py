@@ -197,3 +197,18 @@ def test_every_bar_leads_to_its_records(as_user, supervisor, line, day_recorded)
             for href in re.findall(r'<a href="([^"]+)">', svg):
                 response = client.get(href.replace("&amp;", "&"))
                 assert response.status_code == 200, href
+
+
+def test_this_shift_is_the_shift_running_now(as_user, supervisor, line, site, day_recorded):
+    with time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=BERLIN), tick=False):
+        html = as_user(supervisor).get(URL, today(line, period="this_shift")).content.decode()
+    assert "Early 2026-06-15 06:00" in html
+    assert "From 2026-06-15 06:00 to 2026-06-15 14:00" in html
+    # The jam at 09:00 is in the shift; the stop at 11:00 lies after "now" (10:00).
+    assert "U-JAM – Jam" in html and "Unclassified" not in html.split('id="downtime"')[1][:3000]
+
+
+def test_this_shift_where_no_shift_runs_is_a_400(as_user, supervisor, line, site):
+    response = as_user(supervisor).get(URL, today(line, period="this_shift"))
+    assert response.status_code == 400
+    assert "No shift is running now at this site." in response.content.decode()
