@@ -1,9 +1,12 @@
+import datetime
 from functools import partial
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from logbook.core.fields import validate_plant_date
 
 
 def scoped(model, *related: str):
@@ -46,6 +49,22 @@ class YesNoField(forms.NullBooleanField):
 
     def validate(self, value):
         return
+
+
+class PlantDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment in a filter: refused outside the years a plant's records use, and
+    taken in UTC (an offset such as +18:11, valid ISO, is refused by PostgreSQL)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        validate_plant_date(moment)
+        return moment.astimezone(datetime.UTC)
+
+
+class PlantDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = PlantDateTimeField
 
 
 class NOTHING:

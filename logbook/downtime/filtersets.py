@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core.fields import validate_plant_date
 from logbook.core.filtersets import SearchFilterSet, scoped
 from logbook.downtime.choices import FailureCodeList, IncidentState, ReasonKind
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
@@ -56,10 +57,16 @@ class DowntimeFilterSet(SearchFilterSet):
     )
     # Down at some moment of these local days (a report's period: stops that began before count).
     down_from = django_filters.DateFilter(
-        method="filter_down_from", widget=forms.HiddenInput, label=_("Down from")
+        method="filter_down_from",
+        widget=forms.HiddenInput,
+        label=_("Down from"),
+        validators=[validate_plant_date],
     )
     down_to = django_filters.DateFilter(
-        method="filter_down_to", widget=forms.HiddenInput, label=_("Down until")
+        method="filter_down_to",
+        widget=forms.HiddenInput,
+        label=_("Down until"),
+        validators=[validate_plant_date],
     )
 
     class Meta:

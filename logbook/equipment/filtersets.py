@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.filtersets import FilterSet, SearchFilterSet, scoped
+from logbook.core.filtersets import FilterSet, PlantDateTimeFilter, SearchFilterSet, scoped
 from logbook.equipment.choices import Criticality, EquipmentStatus
 from logbook.equipment.models import (
     Area,
@@ -118,10 +118,10 @@ class MeterReadingFilterSet(FilterSet):
     equipment_id = django_filters.NumberFilter(
         field_name="meter__equipment", label=_("Equipment id")
     )
-    taken_after = django_filters.IsoDateTimeFilter(
+    taken_after = PlantDateTimeFilter(
         field_name="taken_at", lookup_expr="gte", label=_("Taken at or after")
     )
-    taken_before = django_filters.IsoDateTimeFilter(
+    taken_before = PlantDateTimeFilter(
         field_name="taken_at", lookup_expr="lt", label=_("Taken before")
     )
     taken_by_id = django_filters.NumberFilter(field_name="taken_by", label=_("Taken by (id)"))

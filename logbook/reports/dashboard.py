@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core.fields import validate_plant_date
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Line, Site
 from logbook.maintenance.models import WorkOrder
@@ -56,10 +57,16 @@ class ReportForm(forms.Form):
     scope = forms.ChoiceField(label=_("Site or line"))
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="last_7_days")
     period_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plant_date],
     )
     period_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plant_date],
     )
     by = forms.ChoiceField(
         choices=list(BY_LABELS.items()), required=False, widget=forms.HiddenInput

@@ -4,14 +4,24 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core.fields import validate_plant_date
+
 DEFAULT_DAYS = 30
 
 
 class PeriodForm(forms.Form):
     """A period of whole local days: [from 00:00, to + 1 day 00:00) in the site's zone."""
 
-    period_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_from = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plant_date],
+    )
+    period_to = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plant_date],
+    )
 
     def __init__(self, data=None, *, zone, **kwargs):
         self.zone = zone

@@ -234,3 +234,15 @@ def test_a_token_made_with_drf_create_token_opens_the_api(api, technician, fille
     client = api()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/equipment/").json()["count"] == 1
+
+
+def test_reading_time_filters_take_any_offset_and_refuse_impossible_years(
+    api, technician, run_hours
+):
+    """Found by the schema fuzzer on PostgreSQL: an ISO time with a +18:11 offset was passed on
+    as it was and the database refused it (500)."""
+    client = api(technician)
+    odd_offset = client.get("/api/meter-readings/", {"taken_before": "2026-06-15T10:00:00+18:11"})
+    assert odd_offset.status_code == 200
+    ancient = client.get("/api/meter-readings/", {"taken_before": "0483-10-06T08:19:21+18:11"})
+    assert ancient.status_code == 400 and "taken_before" in ancient.json()

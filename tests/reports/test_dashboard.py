@@ -212,3 +212,13 @@ def test_this_shift_where_no_shift_runs_is_a_400(as_user, supervisor, line, site
     response = as_user(supervisor).get(URL, today(line, period="this_shift"))
     assert response.status_code == 400
     assert "No shift is running now at this site." in response.content.decode()
+
+
+def test_days_at_the_end_of_the_calendar_are_refused_not_a_500(as_user, supervisor, line):
+    client = as_user(supervisor)
+    edge = {"period": "custom", "period_from": "9999-12-30", "period_to": "9999-12-31"}
+    assert client.get(URL, today(line, **edge)).status_code == 400
+    listed = client.get("/downtime/", {"down_from": "9999-12-31", "down_to": "9999-12-31"})
+    assert listed.status_code in (200, 400)
+    api = client.get("/api/downtime/", {"down_to": "9999-12-31"})
+    assert api.status_code == 400
