@@ -7,7 +7,7 @@ its record; the outgoing technician adds only what the records cannot say, and t
 answers each item. A fixed number of queries, whatever the shift held.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -76,10 +76,8 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
         .select_related("equipment", "reason")
         .order_by("started_at", "pk")
     )
-    ongoing, ended = [], []
-    for incident in incidents[:200]:
-        (ongoing if incident.ended_at is None else ended).append(incident)
-    for incident in ongoing:
+    # Every machine still down is named; the stops that ended are summed by the database.
+    for incident in incidents.filter(ended_at__isnull=True):
         add(
             HandoverTopic.DOWNTIME,
             _("%(tag)s is still down since %(since)s: %(why)s.")
@@ -90,12 +88,16 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
             },
             incident.get_absolute_url(),
         )
-    if ended:
-        minutes = sum(incident.duration_minutes or 0 for incident in ended)
-        unclassified = sum(1 for incident in ended if incident.reason_id is None)
-        text = _("%(n)s stops ended, %(m)s min in all.") % {"n": len(ended), "m": minutes}
-        if unclassified:
-            text += " " + _("%(n)s not classified yet.") % {"n": unclassified}
+    ended = incidents.filter(ended_at__isnull=False).aggregate(
+        n=Count("pk"),
+        lasted=Sum(F("ended_at") - F("started_at")),
+        unclassified=Count("pk", filter=Q(reason__isnull=True)),
+    )
+    if ended["n"]:
+        minutes = round(ended["lasted"].total_seconds() / 60)
+        text = _("%(n)s stops ended, %(m)s min in all.") % {"n": ended["n"], "m": minutes}
+        if ended["unclassified"]:
+            text += " " + _("%(n)s not classified yet.") % {"n": ended["unclassified"]}
         add(
             HandoverTopic.DOWNTIME,
             text,

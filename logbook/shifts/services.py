@@ -20,6 +20,8 @@ from logbook.shifts.models import (
     Shift,
 )
 
+NOTE_MAX = 2000  # a handover item's answer note
+
 # A shift may be opened a little before its start, for the handover briefing.
 EARLY_START = datetime.timedelta(hours=1)
 
@@ -264,6 +266,10 @@ def handover_item_answer(*, item: HandoverItem, user, answer: str, note: str = "
     if answer not in HandoverAnswer.values:
         raise ValidationError({"answer": _("Answer accepted or question.")})
     note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {"note": _("Keep the note under %(n)s characters.") % {"n": NOTE_MAX}}
+        )
     if answer == HandoverAnswer.QUESTION:
         if not note:
             raise ValidationError({"note": _("Write the question.")})

@@ -443,7 +443,7 @@ def handover_item_answer(request, pk, item_pk):
             item=item,
             user=request.user,
             answer=request.POST.get("answer", ""),
-            note=request.POST.get("note", "")[:2000],
+            note=request.POST.get("note", ""),
         )
     except ValidationError as error:
         return _bad_request(

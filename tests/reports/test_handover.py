@@ -131,3 +131,13 @@ def test_answering_through_the_api(api, eventful, technician, supervisor, outsid
     assert bad.status_code == 400
     done = api(supervisor).post(url, {"answer": "accepted", "note": "ok"}, format="json")
     assert done.status_code == 200 and done.json()["answer"] == "accepted"
+
+
+def test_a_note_too_long_is_refused_with_nothing_saved(as_user, eventful, technician, supervisor):
+    handover = services.shift_hand_over(shift=eventful, user=technician)
+    item = handover.items.first()
+    url = f"/shifts/{eventful.pk}/handover/items/{item.pk}/"
+    response = as_user(supervisor).post(url, {"answer": "question", "note": "x" * 2001})
+    assert response.status_code == 400
+    item.refresh_from_db()
+    assert item.answered_at is None and not OpenItem.objects.filter(text__contains="xxxx").exists()

@@ -1,15 +1,17 @@
 from django import template
 from django.http import QueryDict
 
+from logbook.reports.dashboard import percent
+
 register = template.Library()
 
 
-@register.filter
-def percent(value, digits=1):
+@register.filter(name="percent")
+def percent_filter(value, digits=1):
     """A 0–1 ratio as "74.8 %"; an em dash where there is none."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value) * 100:.{int(digits)}f} %"
+    return percent(
+        None if value == "" else float(value) if value is not None else None, int(digits)
+    )
 
 
 @register.simple_tag
