@@ -5,9 +5,12 @@ import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django_tables2.data import TableQuerysetData
 
 # Columns whose export value is the plain value of their accessor (no render/value of their own).
 PLAIN_COLUMNS = (tables.Column, tables.DateColumn, tables.DateTimeColumn, tables.BooleanColumn)
+# Rows an export fetches from the database at a time.
+EXPORT_CHUNK = 2000
 
 
 class BaseTable(tables.Table):
@@ -32,8 +35,14 @@ class BaseTable(tables.Table):
         ]
         yield [spreadsheet_safe(force_str(column.header)) for column in columns]
         getters = [self._export_getter(column) for column in columns]
-        for record in self.data:
+        for record in self._export_records():
             yield [spreadsheet_safe(getter(record)) for getter in getters]
+
+    def _export_records(self):
+        """Every row in the table's order; from a queryset in chunks, never all held at once."""
+        if isinstance(self.data, TableQuerysetData):
+            return self.data.data.iterator(chunk_size=EXPORT_CHUNK)
+        return iter(self.data)
 
     def _export_getter(self, bound_column):
         column = bound_column.column

@@ -22,6 +22,7 @@ from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
 
+from logbook.core.exports import export_response, is_export_format
 from logbook.core.history import history_rows, readable
 from logbook.core.versions import editing
 
@@ -82,6 +83,21 @@ class ObjectListView(
         if paginator is not None and paginator.per_page > self.max_per_page:
             table.paginate(page=self.request.GET.get("page", 1), per_page=self.max_per_page)
         return table
+
+    def _export_format(self):
+        wanted = self.request.GET.get(self.export_trigger_param)
+        return wanted if is_export_format(wanted) else None
+
+    def get_table_pagination(self, table):
+        # An export is every row: no page of it, and no count of the rows to make one.
+        return False if self._export_format() else super().get_table_pagination(table)
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self._export_format()
+        if export_format is None:
+            return super().render_to_response(context, **kwargs)
+        filename = self.get_export_filename(export_format)
+        return export_response(context["table"], export_format, filename, self.exclude_columns)
 
     def get_export_filename(self, export_format):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from logbook.core.exports import export_response, is_export_format
 from logbook.equipment.models import Equipment, Line
 from logbook.reports import dashboard as dashboard_parts
 from logbook.reports import tables
@@ -199,12 +199,12 @@ def dashboard(request):
     export = request.GET.get("_export")
     if export:
         table = built.get(request.GET.get("_table", ""))
-        if table is None or not TableExport.is_valid_format(export):
+        if table is None or not is_export_format(export):
             return HttpResponseBadRequest(_("Choose a table of this page and csv or xlsx."))
         scope_code = scope["line"].code if "line" in scope else site.code
         stamp = f"{start.astimezone(site.zone):%Y%m%d}-{end.astimezone(site.zone):%Y%m%d}"
         name = f"{request.GET['_table']}-{scope_code}-{stamp}.{export}"
-        return TableExport(export, table).response(filename=name)
+        return export_response(table, export, name)
     here = request.GET.copy()
     here.pop("_export", None)
     context.update(

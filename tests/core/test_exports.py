@@ -31,11 +31,11 @@ def test_every_list_page_exports_the_demo_plant(db, client):
         shown = client.get(url, {"show": "all", "per_page": 1}).context["table"].paginator.count
         response = client.get(url, {"show": "all", "_export": "csv"})
         assert response.status_code == 200, url
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
         assert len(rows) - 1 == shown > 0, url
         response = client.get(url, {"show": "all", "_export": "xlsx"})
         assert response.status_code == 200, url
-        assert response.content.startswith(b"PK"), url  # a zip, as .xlsx files are
+        assert response.getvalue().startswith(b"PK"), url  # a zip, as .xlsx files are
 
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|'", "-2+3"]
@@ -49,11 +49,11 @@ def test_exported_free_text_never_becomes_a_formula(as_user, supervisor, filler,
     filler.name = text
     filler.save()
     client = as_user(supervisor)
-    rows = list(csv.reader(io.StringIO(client.get("/equipment/?_export=csv").content.decode())))
+    rows = list(csv.reader(io.StringIO(client.get("/equipment/?_export=csv").getvalue().decode())))
     name = rows[0].index("Name")
     assert rows[1][name] == "'" + text
 
-    book = openpyxl.load_workbook(io.BytesIO(client.get("/equipment/?_export=xlsx").content))
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/equipment/?_export=xlsx").getvalue()))
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("Name") + 1)
@@ -69,7 +69,7 @@ def test_exported_numbers_stay_numbers_and_dates_are_dates(as_user, supervisor, 
     import openpyxl
 
     book = openpyxl.load_workbook(
-        io.BytesIO(as_user(supervisor).get("/equipment/?_export=xlsx").content)
+        io.BytesIO(as_user(supervisor).get("/equipment/?_export=xlsx").getvalue())
     )
     sheet = book.active
     header = [cell.value for cell in sheet[1]]

@@ -165,7 +165,7 @@ def test_the_list_filters_and_exports(as_user, supervisor, technician, frozen, f
     assert rows("asset_tag=l1-fil-01") == 3
     assert rows("started_after=2026-06-16") == 0
     response = client.get("/downtime/?kind=unclassified&_export=csv")
-    exported = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["Kind"] for row in exported] == ["Unclassified", "Unclassified"]
     assert sorted(row["Minutes"] for row in exported) == ["", "5"]
 

@@ -103,7 +103,7 @@ def test_csv_export_holds_exactly_the_filtered_rows(as_user, supervisor, registe
     response = as_user(supervisor).get(f"{URL}?status=down&_export=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["Asset tag"] for row in rows] == ["L1-CAP-01"]
     assert rows[0]["Status"] == "Down"
     assert rows[0]["Serial number"] == "AR-5520"
@@ -113,7 +113,7 @@ def test_csv_export_holds_exactly_the_filtered_rows(as_user, supervisor, registe
 def test_xlsx_export_holds_exactly_the_filtered_rows(as_user, supervisor, register):
     response = as_user(supervisor).get(f"{URL}?q=L1&_export=xlsx")
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     header, *rows = list(sheet.values)
     tags = sorted(row[header.index("Asset tag")] for row in rows)
     assert tags == ["L1-CAP-01", "L1-FIL-01"]
@@ -122,7 +122,7 @@ def test_xlsx_export_holds_exactly_the_filtered_rows(as_user, supervisor, regist
 def test_the_export_holds_every_page_not_only_the_first(as_user, supervisor, line, filler_class):
     EquipmentFactory.create_batch(30, line=line, equipment_class=filler_class)
     response = as_user(supervisor).get(f"{URL}?_export=csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 30
 
 

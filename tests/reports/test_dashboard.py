@@ -60,11 +60,11 @@ def test_a_table_exports_as_csv(as_user, supervisor, line, day_recorded):
     response = as_user(supervisor).get(URL, today(line, _export="csv", _table="pareto"))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0][:3] == ["Cause", "Minutes", "Stops"]
     assert rows[1][:3] == ["U-JAM – Jam", "47.0", "1"]
     xlsx = as_user(supervisor).get(URL, today(line, _export="xlsx", _table="capability"))
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
     bad = as_user(supervisor).get(URL, today(line, _export="csv", _table="nope"))
     assert bad.status_code == 400
 
@@ -133,7 +133,7 @@ def test_a_failure_after_a_late_pm_is_flagged_in_the_pareto_and_in_pm(
     late = order(filler, t(0, day=-5), done=t(12, day=-2), schedule=pm_schedule)
     with time_machine.travel(AFTER, tick=False):
         html = as_user(supervisor).get(URL, today(line, _export="csv", _table="pareto"))
-        rows = list(csv.reader(io.StringIO(html.content.decode())))
+        rows = list(csv.reader(io.StringIO(html.getvalue().decode())))
         page = as_user(supervisor).get(URL, today(line)).content.decode()
     assert rows[0][-1] == "After a late PM"
     jam = next(row for row in rows if row[0] == "U-JAM – Jam")

@@ -347,7 +347,7 @@ def test_the_list_filters_by_status_and_dates(as_user, supervisor, week):
 
 def test_the_list_exports_the_filtered_shifts(as_user, supervisor, week):
     response = as_user(supervisor).get("/shifts/?status=signed&_export=csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 1
     assert rows[0]["Status"] == "Signed off"
     assert rows[0]["Signed by"] == "Dana Kowalski"
