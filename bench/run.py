@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +110,8 @@ def main():
             f"/downtime/?kind=unplanned&line_id={sample.line_id}",
         ),
         ("downtime CSV export, one line", f"/downtime/?line_id={sample.line_id}&_export=csv"),
+        ("downtime CSV export, everything", "/downtime/?_export=csv"),
+        ("downtime XLSX export, everything", "/downtime/?_export=xlsx"),
         ("equipment page with reliability", f"/equipment/{sample.pk}/"),
         ("line page with reliability (200 machines)", f"/equipment/lines/{sample.line_id}/"),
         (
@@ -162,7 +165,10 @@ def main():
         ),
     ]
     print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
-    print(f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}")
+    print(
+        f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}"
+        f" {'peak MB':>8}"
+    )
     for name, url, *who in scenarios:
         if args.only not in name:
             continue
@@ -172,12 +178,21 @@ def main():
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 response = requester.get(url)
-                body = response.content
+                body = response.getvalue()
                 times.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, (url, response.status_code)
+        # Exports: the memory Python allocated at its peak while one was made and sent (a
+        # round of its own, as tracing slows everything down).
+        peak = ""
+        if "export" in name:
+            tracemalloc.start()
+            for _piece in requester.get(url).streaming_content:
+                pass
+            peak = f"{tracemalloc.get_traced_memory()[1] / 1e6:8.1f}"
+            tracemalloc.stop()
         print(
             f"{name:45} {statistics.median(times):10.1f} {max(times):8.1f} "
-            f"{len(queries):8d} {len(body):10,d}"
+            f"{len(queries):8d} {len(body):10,d} {peak:>8}"
         )
         if args.sql:
             for query in queries.captured_queries:

@@ -377,7 +377,10 @@ class EquipmentEvent(models.Model):
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("equipment event")
         verbose_name_plural = _("equipment events")
-        indexes = [models.Index(fields=["equipment", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["equipment", "-occurred_at"]),
+            models.Index(fields=["occurred_at", "id"], name="equipment_event_occurred_order"),
+        ]
         constraints = [
             # The same alarm at the same moment is one event, however often it is sent.
             models.UniqueConstraint(

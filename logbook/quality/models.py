@@ -319,6 +319,7 @@ class Nonconformance(models.Model):
         verbose_name = _("nonconformance")
         verbose_name_plural = _("nonconformances")
         permissions = [("close_nonconformance", _("Can disposition and close nonconformances"))]
+        indexes = [models.Index(fields=["raised_at", "id"], name="quality_nc_raised_order")]
 
     def __str__(self):
         return f"NC-{self.pk:05d} {self.title}" if self.pk else self.title

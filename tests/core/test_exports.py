@@ -11,15 +11,17 @@ from logbook.accounts.models import User
 from logbook.core.views import ObjectListView
 
 
-def _list_pages(patterns=None, namespace=""):
+def _list_pages(patterns=None, namespace="", with_model=False):
+    """The URL of every list page (with its model if ``with_model``)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _list_pages(pattern.url_patterns, inner)
+            yield from _list_pages(pattern.url_patterns, inner, with_model)
         elif isinstance(pattern, URLPattern) and pattern.name:
             view = getattr(pattern.callback, "view_class", None)
             if view and issubclass(view, ObjectListView) and not pattern.pattern.converters:
-                yield reverse(f"{namespace}{pattern.name}")
+                url = reverse(f"{namespace}{pattern.name}")
+                yield (url, view.model) if with_model else url
 
 
 def test_every_list_page_exports_the_demo_plant(db, client):
