@@ -24,6 +24,7 @@ from django_tables2.views import SingleTableMixin
 
 from logbook.core.exports import export_response, is_export_format
 from logbook.core.history import history_rows, readable
+from logbook.core.pagination import CappedPaginator
 from logbook.core.versions import editing
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class ObjectListView(
 
     template_name = "core/object_list.html"
     # The table paginates (not the ListView too, which would count the rows a second time).
-    table_pagination = {"per_page": 25}
+    table_pagination = {"per_page": 25, "paginator_class": CappedPaginator}
     max_per_page = 500
     export_formats = ("csv", "xlsx")
 
@@ -81,7 +82,9 @@ class ObjectListView(
         # ?per_page= is the user's to choose, within reason: a page is not an export.
         paginator = getattr(table, "paginator", None)
         if paginator is not None and paginator.per_page > self.max_per_page:
-            table.paginate(page=self.request.GET.get("page", 1), per_page=self.max_per_page)
+            table.paginate(
+                CappedPaginator, page=self.request.GET.get("page", 1), per_page=self.max_per_page
+            )
         return table
 
     def _export_format(self):

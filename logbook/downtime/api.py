@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from logbook.core.api import CleanModelSerializer, RegisterViewSet, StrictCharField, read_input
+from logbook.core.pagination import History
 from logbook.downtime import filtersets, services
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import EquipmentEvent
@@ -125,6 +126,7 @@ class FailureCodeViewSet(RegisterViewSet):
 class DowntimeIncidentViewSet(RegisterViewSet):
     """Stops of equipment. A machine may post one without a reason: it is listed to classify."""
 
+    pagination_class = History
     queryset = DowntimeIncident.objects.select_related("reason")
     serializer_class = DowntimeIncidentSerializer
     filterset_class = filtersets.DowntimeFilterSet
@@ -203,6 +205,7 @@ class DowntimeIncidentViewSet(RegisterViewSet):
 class EquipmentEventViewSet(RegisterViewSet):
     """Alarms and errors a machine reports without stopping (posted, or imported)."""
 
+    pagination_class = History
     queryset = EquipmentEvent.objects.all()
     serializer_class = EquipmentEventSerializer
     filterset_fields = {"equipment": ["exact"], "code": ["exact"], "occurred_at": ["gte", "lt"]}

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logbook.core.api import CleanModelSerializer, RegisterViewSet, StrictCharField
+from logbook.core.pagination import History
 from logbook.downtime.selectors import with_downtime
 from logbook.equipment import filtersets
 from logbook.equipment.models import (
@@ -141,6 +142,7 @@ class MeterViewSet(RegisterViewSet):
 
 
 class MeterReadingViewSet(RegisterViewSet):
+    pagination_class = History
     queryset = MeterReading.objects.all()
     serializer_class = MeterReadingSerializer
     filterset_class = filtersets.MeterReadingFilterSet

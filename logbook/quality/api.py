@@ -14,6 +14,7 @@ from logbook.core.api import (
     StrictCharField,
     read_input,
 )
+from logbook.core.pagination import History
 from logbook.quality import filtersets, services
 from logbook.quality.choices import Disposition
 from logbook.quality.models import (
@@ -216,6 +217,7 @@ class CloseInput(PasswordInput):
 class InspectionViewSet(RegisterViewSet):
     """Inspections are recorded, never edited: their verdict stands. Quality staff sign them."""
 
+    pagination_class = History
     http_method_names = ["get", "post", "head", "options"]
     queryset = Inspection.objects.select_related("signature").prefetch_related(
         "measurements__characteristic"

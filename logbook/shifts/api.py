@@ -12,6 +12,7 @@ from logbook.core.api import (
     StrictCharField,
     read_input,
 )
+from logbook.core.pagination import History
 from logbook.shifts import filtersets, selectors, services
 from logbook.shifts.choices import ShiftStatus
 from logbook.shifts.models import (
@@ -212,6 +213,7 @@ class ShiftPatternViewSet(RegisterViewSet):
 class ShiftViewSet(RegisterViewSet):
     """Shifts. Creating one starts it (its times come from the pattern in the site's zone)."""
 
+    pagination_class = History
     queryset = selectors.shifts_with_joins()
     serializer_class = ShiftSerializer
     filterset_class = filtersets.ShiftFilterSet
@@ -275,6 +277,7 @@ class ShiftRecordViewSet(RegisterViewSet, mixins.DestroyModelMixin):
 
 
 class LogEntryViewSet(ShiftRecordViewSet):
+    pagination_class = History
     queryset = LogEntry.objects.select_related("shift")
     serializer_class = LogEntrySerializer
     filterset_class = filtersets.LogEntryFilterSet
@@ -294,6 +297,7 @@ class LogEntryViewSet(ShiftRecordViewSet):
 
 
 class ProductionRecordViewSet(ShiftRecordViewSet):
+    pagination_class = History
     queryset = ProductionRecord.objects.select_related("shift")
     serializer_class = ProductionRecordSerializer
     filterset_class = filtersets.ProductionRecordFilterSet
