@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "logbook.core.middleware.SiteTimezoneMiddleware",
     "logbook.core.middleware.RecordLockedMiddleware",
     "logbook.core.middleware.SignedInPagesMiddleware",
+    "logbook.core.routing.ReplicaMiddleware",
     # Last, as its documentation asks: it watches the authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,6 +175,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+# A PostgreSQL streaming replica for the reports, exports and API lists (logbook/core/routing.py).
+_replica_url = environ.Env.ENVIRON.get("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    if not _database_url.startswith(("postgres:", "postgresql:", "pgsql:")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = environ.Env.db_url_config(_replica_url)
+    if DATABASES["replica"].get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL={_replica_url!r} is not PostgreSQL.")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests read the primary through it: no second test database on a read-only server.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["logbook.core.routing.ReplicaRouter"]
+# After a write, the same browser reads the primary for this long (seconds): its next list or
+# report holds its own write even when the replica is a moment behind.
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

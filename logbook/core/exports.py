@@ -15,6 +15,8 @@ from itertools import islice
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
+from logbook.core.routing import reading_replica, replica_reads
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -33,7 +35,9 @@ def export_response(table, export_format: str, filename: str, exclude_columns=()
     """The whole of ``table`` (every page, its order) as an attachment in ``export_format``."""
     rows = table.as_values(exclude_columns=exclude_columns)
     if export_format == "csv":
-        chunks = _csv_chunks(rows, timezone.get_current_timezone(), translation.get_language())
+        chunks = _csv_chunks(
+            rows, timezone.get_current_timezone(), translation.get_language(), reading_replica()
+        )
         response = StreamingHttpResponse(chunks, content_type=FORMATS["csv"])
     else:
         response = FileResponse(_xlsx_file(rows), content_type=FORMATS["xlsx"])
@@ -56,17 +60,22 @@ class _Line:
         return text
 
 
-def _csv_chunks(rows, zone, language):
+def _csv_chunks(rows, zone, language, on_replica):
     """The CSV in pieces of CSV_ROWS_PER_CHUNK rows.
 
-    They are written after the view has returned, when the request's time zone and language
-    are no longer active: each piece is written under those of the request (times in the
-    plant's zone, labels in the user's language), and nothing of them leaks past it.
+    They are written after the view has returned, when the request's time zone, language and
+    database are no longer chosen: each piece is written under those of the request (times in
+    the plant's zone, labels in the user's language, rows from the replica if the request read
+    there), and nothing of them leaks past it.
     """
     line = _Line()
     writer = csv.writer(line)
     while True:
-        with timezone.override(zone), translation.override(language):
+        with (
+            timezone.override(zone),
+            translation.override(language),
+            replica_reads(on_replica),
+        ):
             writer.writerows(islice(rows, CSV_ROWS_PER_CHUNK))
         text = line.take()
         if not text:

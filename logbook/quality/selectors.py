@@ -3,10 +3,10 @@
 import datetime
 import math
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
+from logbook.core.routing import reading_connection
 from logbook.quality.models import Characteristic, Inspection, Measurement
 from logbook.quality.spc import Capability, capability
 
@@ -38,7 +38,7 @@ def characteristic_capability(
     measurements = Measurement._meta.db_table
     inspections = Inspection._meta.db_table
     ids = list(family_characteristics(characteristic).values_list("pk", flat=True))
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = reading_connection().ops.adapt_datetimefield_value
     placeholders = ", ".join(["%s"] * len(ids))
     sql = f"""
         WITH series AS (
@@ -66,7 +66,7 @@ def characteristic_capability(
         f"SUM(CASE WHEN {' OR '.join(conditions)} THEN 1 ELSE 0 END)" if conditions else "0"
     )
     sql = sql.replace("{out_of_spec}", out_of_spec)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, [*ids, adapt(start), adapt(end), *limits])
         n, total, total_sq, mean_mr, out = cursor.fetchone()
     return capability(

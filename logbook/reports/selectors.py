@@ -16,9 +16,9 @@ MTBF, MTTR and its stages are None (not 0) without failures; availability is Non
 scheduled time. Everything is in hours.
 """
 
-from django.db import connection
 from django.utils import timezone
 
+from logbook.core.routing import reading_connection
 from logbook.downtime.models import DowntimeIncident, ReasonCode
 from logbook.equipment.models import Equipment
 from logbook.reports.sql import dialect as _sql_dialect
@@ -48,7 +48,7 @@ def reliability(*, start, end, equipment=None, line=None, now=None) -> dict:
     line_id = line.pk if line is not None else equipment.line_id
     site_id = (line or equipment.line).area.site_id
     in_shifts = ShiftPattern.objects.filter(site_id=site_id, active=True).exists()
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = reading_connection().ops.adapt_datetimefield_value
     params = {
         "s0": _epoch(start),
         "e0": _epoch(end),
@@ -109,7 +109,7 @@ def reliability(*, start, end, equipment=None, line=None, now=None) -> dict:
             (SELECT AVG(t2 - COALESCE(t1, t0)) FROM inc WHERE planned = 0 AND t2 IS NOT NULL),
             (SELECT AVG(t3 - t2) FROM inc WHERE planned = 0 AND t2 IS NOT NULL AND t3 IS NOT NULL)
     """
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         (scheduled, down_all, down_planned, failures, failed_seconds, response, repair, restart) = (
             cursor.fetchone()

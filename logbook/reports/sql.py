@@ -6,12 +6,12 @@ the difference of two instants is elapsed time whatever the zone (DST days are 2
 
 import datetime
 
-from django.db import connection
+from logbook.core.routing import reading_connection
 
 
 def dialect():
     """(epoch-of-column, greatest, least) for this database."""
-    if connection.vendor == "postgresql":
+    if reading_connection().vendor == "postgresql":
         return (lambda col: f"EXTRACT(EPOCH FROM {col})", "GREATEST", "LEAST")
     # SQLite keeps UTC datetimes as text; julianday() reads them, the epoch is day 2440587.5.
     return (lambda col: f"((julianday({col}) - 2440587.5) * 86400.0)", "MAX", "MIN")
@@ -23,11 +23,11 @@ def epoch(moment: datetime.datetime) -> float:
 
 def adapt(moment: datetime.datetime):
     """A datetime as the database compares it with a stored column."""
-    return connection.ops.adapt_datetimefield_value(moment)
+    return reading_connection().ops.adapt_datetimefield_value(moment)
 
 
 def rows(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -40,7 +40,7 @@ def current(table: str, alias: str) -> str:
 def local_day(column: str) -> str:
     """The local date of ``column`` in the zone of the ``%(tz)s`` parameter, as a day number
     (days since 1970-01-01), so that days compare and add up as integers."""
-    if connection.vendor == "postgresql":
+    if reading_connection().vendor == "postgresql":
         return f"((({column}) AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')"
     # Django's own SQLite function turns a stored UTC time into the local date in ``tz``.
     local_date = f"django_datetime_cast_date({column}, %(tz)s, 'UTC')"
