@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
@@ -111,7 +111,7 @@ class WorkOrderFilterSet(SearchFilterSet):
         if value is None:
             return queryset
         # Still to do and theirs, as on "My work" (which links here for the whole list).
-        condition = selectors.mine(self.request.user) & Q(status__in=ACTIVE_STATUSES)
+        condition = selectors.mine(self.request.user)
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_overdue(self, queryset, name, value):

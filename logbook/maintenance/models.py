@@ -352,6 +352,8 @@ class WorkOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # "My work": a person's active orders, and the unassigned ones (assigned_to NULL).
+            models.Index(fields=["assigned_to", "status"], name="maintenance_wo_assignee"),
             # The lists' order: a page of a big table is read off the index, not sorted.
             models.Index(fields=["due_at", "-priority", "id"], name="maintenance_wo_due_order"),
             # The list's default view, the open work: a few hundred orders among years of
