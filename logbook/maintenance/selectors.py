@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from logbook.equipment.models import MeterReading
@@ -86,6 +87,14 @@ def compute_next_due(schedule: MaintenanceSchedule, today: datetime.date | None 
     )
 
 
+# The active orders, soonest first. The due date is sorted as an expression on purpose: ordered
+# by the bare column, the planner walks the due-date index from the oldest order of five years
+# through the closed history to find the active few (SQLite's statistics average the statuses,
+# so "open or in progress" looks like half the table). As an expression, the status index picks
+# the active orders out and only they are sorted (bench, 40,000 orders: 30 -> 3 ms a list).
+SOONEST_ACTIVE = (Coalesce("due_at", "due_at").asc(), "-priority", "pk")
+
+
 def work_order_joins(queryset=None):
     queryset = WorkOrder.objects.all() if queryset is None else queryset
     return queryset.select_related(
@@ -130,7 +139,7 @@ def due_within(user, days: int, today: datetime.date):
         work_order_joins(WorkOrder.objects.for_user(user))
         .active()
         .filter(due_at__lt=horizon)
-        .order_by("due_at", "-priority")
+        .order_by(*SOONEST_ACTIVE)
     )
 
 
