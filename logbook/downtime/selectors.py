@@ -21,9 +21,26 @@ from logbook.equipment.choices import EquipmentStatus
 ANCESTRY = ("pk", "parent_id", "parent__parent_id", "parent__parent__parent_id")
 
 
+def down_now() -> Q:
+    """Equipment stopped now: by an open incident of its own or of a machine it is part of.
+
+    The open incidents are one uncorrelated subquery, read once per query (a few dozen rows
+    among years of incidents), not once per machine: counting 20,000 machines by status took a
+    correlated subquery each, 2.3 times slower on PostgreSQL than on SQLite.
+    """
+    stopped = DowntimeIncident.objects.filter(ended_at__isnull=True).values("equipment_id")
+    condition = Q()
+    for path in ANCESTRY:
+        condition |= Q(**{f"{path}__in": stopped})
+    return condition
+
+
 def with_downtime(equipment_qs):
     """Annotate ``down_since`` (the start of the open incident stopping it, or None) and
-    ``effective_status`` (down while such an incident is open, else the recorded status)."""
+    ``effective_status`` (down while such an incident is open, else the recorded status).
+
+    ``down_since`` is worked out for the rows shown; ``effective_status``, which lists filter
+    and count by, from ``down_now()``."""
     open_incidents = DowntimeIncident.objects.filter(ended_at__isnull=True)
     condition = Q()
     for path in ANCESTRY:
@@ -34,7 +51,7 @@ def with_downtime(equipment_qs):
     )
     return equipment_qs.annotate(down_since=down_since).annotate(
         effective_status=Case(
-            When(down_since__isnull=False, then=Value(EquipmentStatus.DOWN)),
+            When(down_now(), then=Value(EquipmentStatus.DOWN)),
             default=F("status"),
             output_field=CharField(),
         )

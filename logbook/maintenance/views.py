@@ -223,9 +223,7 @@ def plan(request):
     today = timezone.localdate()
     horizon = today + datetime.timedelta(weeks=PLAN_WEEKS)
     scoped = WorkOrder.objects.for_user(user)
-    late = selectors.work_order_joins(selectors.overdue(scoped)).order_by(
-        *selectors.SOONEST_ACTIVE
-    )
+    late = selectors.work_order_joins(selectors.overdue(scoped)).order_by(*selectors.SOONEST_ACTIVE)
     window = selectors.due_within(user, PLAN_WEEKS * 7, today).exclude(
         pk__in=selectors.overdue(scoped).values("pk")
     )
