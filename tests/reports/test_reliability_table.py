@@ -51,3 +51,56 @@ def test_one_query_for_many_machines(line, stops, django_assert_max_num_queries)
         EquipmentFactory(line=line, asset_tag=f"X-{n}")
     with django_assert_max_num_queries(3):
         reliability_table(by="equipment", line=line, start=t(0), end=t(0, day=30), now=LATER)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_sweep_matches_the_single_figures_with_shifts(
+    line, filler, reasons, patterns, technician, seed
+):
+    """Shifts on some days, in both patterns; stops that overlap each other, span shifts and
+    the gaps between them and the end of June, planned and unplanned: the table's figures per
+    machine and per month are those of the one-unit reliability."""
+    import random
+
+    from logbook.shifts import clock
+    from logbook.shifts.models import Shift
+
+    rng = random.Random(seed)
+    first = datetime.date(2026, 6, 20)
+    for offset in range(20):
+        day = first + datetime.timedelta(days=offset)
+        for pattern in (patterns["Early"], patterns["Late"]):
+            if rng.random() < 0.7:
+                starts, ends = clock.shift_window(day, pattern.start_time, pattern.end_time, BERLIN)
+                Shift.objects.create(
+                    line=line,
+                    pattern=pattern,
+                    date=day,
+                    started_by=technician,
+                    starts_at=starts,
+                    ends_at=ends,
+                )
+    machines = [filler, EquipmentFactory(line=line, asset_tag="CAP-9")]
+    origin = datetime.datetime.combine(first, datetime.time(0), tzinfo=BERLIN)
+    for _ in range(40):
+        begin = origin + datetime.timedelta(minutes=rng.randrange(0, 20 * 24 * 60))
+        length = datetime.timedelta(minutes=rng.choice([5, 30, 90, 300, 900]))
+        reason = rng.choice([reasons["jam"], reasons["changeover"], None])
+        down(rng.choice(machines), begin, begin + length, reason)
+    start = datetime.datetime(2026, 6, 1, tzinfo=BERLIN)
+    end = datetime.datetime(2026, 8, 1, tzinfo=BERLIN)
+    period = {"start": start, "end": end, "now": LATER}
+    rows = {row["key"]: row for row in reliability_table(by="equipment", line=line, **period)}
+    for machine in machines:
+        single = reliability(equipment=machine, **period)
+        row = rows[machine.pk]
+        for name in ("failures", "downtime_hours", "operating_hours", "mtbf_hours", "mttr_hours"):
+            assert row[name] == pytest.approx(single[name], abs=2e-4), (machine, name)
+    june, july = reliability_table(by="month", line=line, **period)
+    middle = datetime.datetime(2026, 7, 1, tzinfo=BERLIN)
+    for month, (lower, upper) in ((june, (start, middle)), (july, (middle, end))):
+        single = reliability(line=line, start=lower, end=upper, now=LATER)
+        # (A failure counts in the month it began; a stop across midnight of June 30th is
+        # June's failure, while the one-unit figures of July count it as July's too.)
+        for name in ("downtime_hours", "unplanned_downtime_hours", "scheduled_hours"):
+            assert month[name] == pytest.approx(single[name], abs=2e-4), (month["label"], name)
