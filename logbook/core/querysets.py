@@ -1,5 +1,7 @@
 from django.db import models
 
+from logbook.core.routing import reading_connection
+
 
 class SiteScopedQuerySet(models.QuerySet):
     """A queryset that knows the path from its model to the site it belongs to.
@@ -21,11 +23,19 @@ class SiteScopedQuerySet(models.QuerySet):
         first, _, rest = lookup.partition("__")
         if not rest:
             return self.filter(**{f"{first}__in": sites})
+        related = self.model._meta.get_field(first).related_model
+        if reading_connection().vendor == "postgresql":
+            # "equipment_id IN (SELECT the machines of the user's sites)": PostgreSQL reads
+            # that set once and hashes it. Django writes EXISTS with a LIMIT 1, which keeps
+            # PostgreSQL from doing the same: it ran the subquery once per row (home page
+            # counts 1.6-2.3 times slower than on SQLite).
+            return self.filter(
+                **{f"{first}__in": related._default_manager.filter(**{f"{rest}__in": sites})}
+            )
         # "EXISTS (SELECT … this row's equipment, on the user's sites)", not a join of the whole
         # chain nor "equipment_id IN (SELECT …)": the outer query keeps its own indexes (a
         # newest-first page of a big table stays quick), and SQLite, which guesses an IN list
         # to be short, no longer walks every machine's rows to count a few (bench/: 77 → 4 ms).
-        related = self.model._meta.get_field(first).related_model
         return self.filter(
             models.Exists(
                 related._default_manager.filter(pk=models.OuterRef(first), **{f"{rest}__in": sites})
