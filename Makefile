@@ -48,9 +48,14 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Small and medium unless BENCH_SCALE names one (large is on request: BENCH_SCALE=large).
+BENCH_ENV := DEBUG=false SECRET_KEY=bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz \
+	PLAIN_STATIC_STORAGE=true
+
 bench: venv
-	DEBUG=false SECRET_KEY=bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz PLAIN_STATIC_STORAGE=true \
-		$(BIN)/python bench/run.py $(BENCH_ARGS)
+	for scale in $(or $(BENCH_SCALE),small medium); do \
+		$(BENCH_ENV) $(BIN)/python bench/run.py --scale $$scale $(BENCH_ARGS) || exit 1; \
+	done
 
 # 30 technicians and 5 supervisors against gunicorn, on SQLite and PostgreSQL, with faults.
 load: venv

@@ -34,7 +34,7 @@ CLASSES = [
 
 
 @transaction.atomic
-def ensure_plant(equipment_count: int, readings_per_meter: int):
+def ensure_plant(equipment_count: int, readings_per_meter: int, line_count: int = 100):
     """Return (a supervisor of the big site, one sample equipment); build the plant if absent."""
     site, _ = Site.objects.get_or_create(
         code="BENCH", defaults={"name": "Benchmark plant", "timezone": "Europe/Berlin"}
@@ -44,7 +44,7 @@ def ensure_plant(equipment_count: int, readings_per_meter: int):
     user.sites.set([site])
     have = Equipment.objects.filter(line__area__site=site).count()
     if have >= equipment_count:
-        return user, Equipment.objects.filter(line__area__site=site).order_by("pk")[100]
+        return user, _sample(site, equipment_count)
     print(f"generating {equipment_count - have:,} equipment…", flush=True)
     rng = random.Random(7)
     classes = [
@@ -56,7 +56,7 @@ def ensure_plant(equipment_count: int, readings_per_meter: int):
         Line.objects.get_or_create(
             area=areas[i % 10], code=f"B{i:03d}", defaults={"name": f"Line {i}"}
         )[0]
-        for i in range(100)
+        for i in range(line_count)
     ]
     batch = [
         Equipment(
@@ -95,16 +95,23 @@ def ensure_plant(equipment_count: int, readings_per_meter: int):
             MeterReading.objects.bulk_create(readings, batch_size=5000)
             readings = []
     MeterReading.objects.bulk_create(readings, batch_size=5000)
-    return user, Equipment.objects.filter(line__area__site=site).order_by("pk")[100]
+    return user, _sample(site, equipment_count)
+
+
+def _sample(site, equipment_count):
+    """The machine the per-machine scenarios open: the 101st, or the last of a small plant."""
+    return Equipment.objects.filter(line__area__site=site).order_by("pk")[
+        min(100, equipment_count - 1)
+    ]
 
 
 @transaction.atomic
 def ensure_shifts(site, user, days: int = 60, lines: int = 20, entries_per_shift: int = 6):
-    """Signed shifts on the first ``lines`` lines for ``days`` days, plus one shift of 300
-    entries. Returns that big shift."""
-    from logbook.accounts.models import Signature
-    from logbook.shifts import clock
-    from logbook.shifts.models import Handover, LogEntry, ProductionRecord, Shift, ShiftPattern
+    """Signed shifts on the first ``lines`` lines for ``days`` days, each with its handover,
+    count and ``entries_per_shift`` entries, plus one shift of 300 entries (the last one).
+    Returns that big shift. Written a line at a time: five years of 30 lines are 1.6 million
+    entries, too many to hold at once."""
+    from logbook.shifts.models import LogEntry, ShiftPattern
 
     patterns = [
         ShiftPattern.objects.get_or_create(
@@ -122,42 +129,54 @@ def ensure_shifts(site, user, days: int = 60, lines: int = 20, entries_per_shift
         return big.shift
     print(f"generating {days * len(chosen) * 3:,} shifts…", flush=True)
     rng = random.Random(11)
+    last = None
+    for number, line in enumerate(chosen):
+        last = _line_shifts(
+            line, patterns, user, days, entries_per_shift, rng, big=number == len(chosen) - 1
+        )
+    return last
+
+
+@transaction.atomic
+def _line_shifts(line, patterns, user, days, entries_per_shift, rng, big):
+    from logbook.accounts.models import Signature
+    from logbook.shifts import clock
+    from logbook.shifts.models import Handover, LogEntry, ProductionRecord, Shift
+
+    site = line.area.site
     today = timezone.localdate(timezone=site.zone)
-    signature = Signature.objects.create(
-        signer=user, signer_name="Bench", meaning="reviewed", signed_at=timezone.now()
-    )
     shifts = []
-    for line in chosen:
-        for offset in range(days, 0, -1):
-            day = today - datetime.timedelta(days=offset)
-            for pattern in patterns:
-                starts_at, ends_at = clock.shift_window(
-                    day, pattern.start_time, pattern.end_time, site.zone
+    for offset in range(days, 0, -1):
+        day = today - datetime.timedelta(days=offset)
+        for pattern in patterns:
+            starts_at, ends_at = clock.shift_window(
+                day, pattern.start_time, pattern.end_time, site.zone
+            )
+            shifts.append(
+                Shift(
+                    line=line,
+                    pattern=pattern,
+                    date=day,
+                    lead=user,
+                    started_by=user,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 )
-                shifts.append(
-                    Shift(
-                        line=line,
-                        pattern=pattern,
-                        date=day,
-                        lead=user,
-                        started_by=user,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                    )
-                )
+            )
     Shift.objects.bulk_create(shifts, batch_size=2000)
-    shifts = list(Shift.objects.filter(line__in=chosen).order_by("pk"))
-    # One signature per shift in real life; the pages only read its fields.
+    shifts = list(Shift.objects.filter(line=line).order_by("pk"))
+    # One signature per shift in real life; the pages only read its fields. The last three
+    # shifts stay open, waiting for their sign-off.
     signatures = Signature.objects.bulk_create(
         [
             Signature(signer=user, signer_name="Bench", meaning="reviewed", signed_at=shift.ends_at)
             for shift in shifts[:-3]
-        ]
+        ],
+        batch_size=2000,
     )
     for shift, sig in zip(shifts, signatures, strict=False):
         shift.signature = sig
     Shift.objects.bulk_update(shifts[:-3], ["signature"], batch_size=2000)
-    signature.delete()
     Handover.objects.bulk_create(
         [
             Handover(
@@ -169,7 +188,7 @@ def ensure_shifts(site, user, days: int = 60, lines: int = 20, entries_per_shift
     )
     entries, records = [], []
     for shift in shifts:
-        count = 300 if shift.pk == shifts[-1].pk else entries_per_shift
+        count = 300 if big and shift.pk == shifts[-1].pk else entries_per_shift
         for k in range(count):
             entries.append(
                 LogEntry(
@@ -197,8 +216,9 @@ def ensure_shifts(site, user, days: int = 60, lines: int = 20, entries_per_shift
 
 
 @transaction.atomic
-def ensure_incidents(site, user, per_machine: int = 12):
-    """Closed incidents on every benchmark machine (about a fifth of them planned)."""
+def ensure_incidents(site, user, per_machine: int = 12, days: int = 90):
+    """Closed incidents on every benchmark machine over the last ``days`` (about a fifth of them
+    planned)."""
     from logbook.downtime.models import DowntimeIncident, ReasonCode
 
     if DowntimeIncident.objects.filter(equipment__line__area__site=site).exists():
@@ -214,10 +234,11 @@ def ensure_incidents(site, user, per_machine: int = 12):
     rng = random.Random(5)
     now = timezone.now()
     rows = []
+    gap = days * 24 / (per_machine + 1)  # hours between stops, on average
     for pk in machines:
-        moment = now - datetime.timedelta(days=90)
+        moment = now - datetime.timedelta(days=days)
         for _ in range(per_machine):
-            moment += datetime.timedelta(hours=rng.uniform(20, 160))
+            moment += datetime.timedelta(hours=rng.uniform(0.2 * gap, 1.8 * gap))
             if moment > now - datetime.timedelta(hours=2):
                 break
             end = moment + datetime.timedelta(minutes=rng.randint(5, 180))
@@ -239,7 +260,7 @@ def ensure_incidents(site, user, per_machine: int = 12):
 
 
 @transaction.atomic
-def ensure_work_orders(site, user, count: int = 40_000):
+def ensure_work_orders(site, user, count: int = 40_000, days: int = 365):
     """Work orders on the benchmark machines: mostly verified history, some open and overdue."""
     from logbook.maintenance.models import WorkOrder
 
@@ -251,7 +272,7 @@ def ensure_work_orders(site, user, count: int = 40_000):
     now = timezone.now()
     rows = []
     for n in range(count):
-        due = now - datetime.timedelta(days=rng.uniform(-20, 365))
+        due = now - datetime.timedelta(days=rng.uniform(-20, days))
         status = (
             "verified"
             if due < now - datetime.timedelta(days=10)
@@ -267,6 +288,9 @@ def ensure_work_orders(site, user, count: int = 40_000):
                 assigned_to=user if n % 3 == 0 else None,
             )
         )
+        if len(rows) >= 20_000:
+            WorkOrder.objects.bulk_create(rows, batch_size=5000)
+            rows = []
     WorkOrder.objects.bulk_create(rows, batch_size=5000)
 
 
@@ -295,38 +319,40 @@ def ensure_inspections(site, user, count: int = 50_000):
     )
     rng = random.Random(3)
     now = timezone.now()
-    inspections = Inspection.objects.bulk_create(
-        [
-            Inspection(
-                plan=plan,
-                line=line,
-                batch=f"B{n}",
-                inspector=user,
-                verdict="pass",
-                inspected_at=now - datetime.timedelta(minutes=15 * (count - n)),
-            )
-            for n in range(count)
-        ],
-        batch_size=5000,
-    )
-    rows = []
-    for inspection in inspections:
-        value = Decimal(str(round(rng.gauss(500.5, 1.4), 1)))
-        rows.append(
-            Measurement(
-                inspection=inspection,
-                characteristic=fill,
-                value=value,
-                passed=Decimal(495) <= value <= Decimal(505),
-            )
+    chunk = 50_000  # inspections written at a time: half a million would not fit in memory
+    for first in range(0, count, chunk):
+        inspections = Inspection.objects.bulk_create(
+            [
+                Inspection(
+                    plan=plan,
+                    line=line,
+                    batch=f"B{n}",
+                    inspector=user,
+                    verdict="pass",
+                    inspected_at=now - datetime.timedelta(minutes=15 * (count - n)),
+                )
+                for n in range(first, min(first + chunk, count))
+            ],
+            batch_size=5000,
         )
-        rows.append(
-            Measurement(
-                inspection=inspection,
-                characteristic=torque,
-                passed=True,
-                value=Decimal(str(round(rng.gauss(1.9, 0.08), 2))),
+        rows = []
+        for inspection in inspections:
+            value = Decimal(str(round(rng.gauss(500.5, 1.4), 1)))
+            rows.append(
+                Measurement(
+                    inspection=inspection,
+                    characteristic=fill,
+                    value=value,
+                    passed=Decimal(495) <= value <= Decimal(505),
+                )
             )
-        )
-    Measurement.objects.bulk_create(rows, batch_size=10000)
+            rows.append(
+                Measurement(
+                    inspection=inspection,
+                    characteristic=torque,
+                    passed=True,
+                    value=Decimal(str(round(rng.gauss(1.9, 0.08), 2))),
+                )
+            )
+        Measurement.objects.bulk_create(rows, batch_size=10000)
     return fill

@@ -1,16 +1,24 @@
-"""Benchmarks: time the list pages, exports and API on a large generated plant.
+"""Benchmarks: time every list, page, report and export on a generated plant of a given scale.
 
-    make bench                              # SQLite file var/bench.sqlite3, 20,000 equipment
-    make bench BENCH_ARGS="--equipment 100000 --rounds 7"
-    DATABASE_URL=postgres://… make bench    # the same on PostgreSQL
+    make bench                                  # small, then medium, on SQLite
+    make bench BENCH_SCALE=large                # the five-year company (generated once, minutes)
+    DATABASE_URL=postgres://…/bench_medium make bench BENCH_SCALE=medium   # on PostgreSQL
+    make bench BENCH_ARGS="--only export --rounds 3 --sql"
 
-The plant is generated once per database (bulk inserts) and kept for the next run. Each scenario
-is requested ``--rounds`` times through Django's test client by a supervisor of the big site;
-the median and the SQL query count are printed. This is a command, not a test: figures go in
-the issue notes.
+Scales (bench/plant.py generates them with bulk inserts, seeded, once per database file):
+small is a plant of the demo's order, medium a year of 30 lines with 20,000 machines, large five
+years of them (165,000 shifts, 1.6 million entries, 240,000 stops, 100,000 work orders,
+500,000 inspections). The SQLite file is var/bench-<scale>.sqlite3; on PostgreSQL give each
+scale its own database.
+
+The scenarios are requested ``--rounds`` times each, interleaved (round 1 of every scenario,
+then round 2…), through Django's test client by a supervisor of the big site; the median, the
+95th percentile, the SQL query count, the size and (exports) the peak memory are printed and
+written to bench/results/<date>-<database>-<scale>.json and .md. This is a command, not a test.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -21,18 +29,63 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+SCALES = {
+    "small": {
+        "equipment": 300,
+        "lines": 10,
+        "readings": 10,
+        "shift_days": 28,
+        "shift_lines": 10,
+        "entries": 6,
+        "incident_days": 28,
+        "incidents_per_machine": 6,
+        "work_orders": 1_500,
+        "work_order_days": 120,
+        "inspections": 3_000,
+    },
+    "medium": {
+        "equipment": 20_000,
+        "lines": 100,
+        "readings": 20,
+        "shift_days": 365,
+        "shift_lines": 30,
+        "entries": 6,
+        "incident_days": 365,
+        "incidents_per_machine": 12,
+        "work_orders": 40_000,
+        "work_order_days": 365,
+        "inspections": 50_000,
+    },
+    "large": {
+        "equipment": 20_000,
+        "lines": 100,
+        "readings": 20,
+        "shift_days": 5 * 365,
+        "shift_lines": 30,
+        "entries": 10,
+        "incident_days": 5 * 365,
+        "incidents_per_machine": 12,
+        "work_orders": 100_000,
+        "work_order_days": 5 * 365,
+        "inspections": 500_000,
+    },
+}
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--equipment", type=int, default=20_000)
-    parser.add_argument("--readings-per-meter", type=int, default=20)
+    parser.add_argument(
+        "--scale", choices=SCALES, default=os.environ.get("BENCH_SCALE") or "medium"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     parser.add_argument("--sql", action="store_true", help="print each query's time (last round)")
     args = parser.parse_args()
+    scale = SCALES[args.scale]
+    os.environ.setdefault(
+        "DATABASE_URL", f"sqlite:///{ROOT / 'var' / f'bench-{args.scale}.sqlite3'}"
+    )
 
     import django
 
@@ -51,11 +104,16 @@ def main():
         ensure_work_orders,
     )
 
-    user, sample = ensure_plant(args.equipment, args.readings_per_meter)
-    big_shift = ensure_shifts(sample.line.area.site, user)
-    ensure_incidents(sample.line.area.site, user)
-    ensure_work_orders(sample.line.area.site, user)
-    fill = ensure_inspections(sample.line.area.site, user)
+    started = time.perf_counter()
+    user, sample = ensure_plant(scale["equipment"], scale["readings"], scale["lines"])
+    site = sample.line.area.site
+    big_shift = ensure_shifts(
+        site, user, scale["shift_days"], scale["shift_lines"], scale["entries"]
+    )
+    ensure_incidents(site, user, scale["incidents_per_machine"], scale["incident_days"])
+    ensure_work_orders(site, user, scale["work_orders"], scale["work_order_days"])
+    fill = ensure_inspections(site, user, scale["inspections"])
+    generated = time.perf_counter() - started
     from logbook.core.db import refresh_statistics
 
     refresh_statistics()
@@ -112,8 +170,7 @@ def main():
         ("downtime CSV export, one line", f"/downtime/?line_id={sample.line_id}&_export=csv"),
         ("downtime CSV export, everything", "/downtime/?_export=csv"),
         ("downtime XLSX export, everything", "/downtime/?_export=xlsx"),
-        ("equipment page with reliability", f"/equipment/{sample.pk}/"),
-        ("line page with reliability (200 machines)", f"/equipment/lines/{sample.line_id}/"),
+        ("line page with reliability", f"/equipment/lines/{sample.line_id}/"),
         (
             "API reliability, one equipment",
             f"/api/reports/reliability/?equipment={sample.pk}&{year}",
@@ -129,9 +186,9 @@ def main():
         ("new inspection plan form", "/quality/plans/add/", as_quality),
         ("API work orders, page 1", "/api/work-orders/"),
         ("inspection list, page 1", "/quality/"),
-        ("SPC page, last 30 days (2,880 values)", f"/quality/characteristics/{fill.pk}/spc/"),
+        ("SPC page, last 30 days", f"/quality/characteristics/{fill.pk}/spc/"),
         (
-            "SPC page, a whole year (35,000 values)",
+            "SPC page, a whole year",
             f"/quality/characteristics/{fill.pk}/spc/?period_from=2025-11-25&period_to=2026-11-25",
         ),
         ("API inspections, page 1", "/api/inspections/"),
@@ -164,39 +221,134 @@ def main():
             f"/api/reports/quality/?line={fill.plan.line_id}&{year}",
         ),
     ]
-    print(f"database: {connection.vendor}; equipment: {args.equipment:,}; rounds: {args.rounds}")
-    print(
-        f"{'scenario':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>10}"
-        f" {'peak MB':>8}"
-    )
-    for name, url, *who in scenarios:
-        if args.only not in name:
-            continue
-        requester = who[0] if who else client
-        times = []
-        for _ in range(args.rounds):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = requester.get(url)
-                body = response.getvalue()
-                times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
+    chosen = [(name, url, who[0] if who else client) for name, url, *who in scenarios]
+    chosen = [scenario for scenario in chosen if args.only in scenario[0]]
+    print(f"database: {connection.vendor}; scale: {args.scale}; rounds: {args.rounds}")
+    results = {name: {"url": url, "times": []} for name, url, _who in chosen}
+
+    def request(name, url, requester):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = requester.get(url)
+            body = response.getvalue()
+            elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        result = results[name]
+        result["times"].append(elapsed)
+        result["queries"] = len(queries)
+        result["bytes"] = len(body)
+        result["sql"] = [(float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries]
+
+    # Interleaved: round 1 of every scenario, then round 2…, so that a slow moment of the
+    # machine spreads over all of them instead of spoiling one.
+    for round_number in range(args.rounds):
+        for name, url, requester in chosen:
+            # A whole export takes seconds: one round says enough.
+            if round_number and "export, everything" in name:
+                continue
+            request(name, url, requester)
+    for name, url, requester in chosen:
         # Exports: the memory Python allocated at its peak while one was made and sent (a
         # round of its own, as tracing slows everything down).
-        peak = ""
         if "export" in name:
             tracemalloc.start()
             for _piece in requester.get(url).streaming_content:
                 pass
-            peak = f"{tracemalloc.get_traced_memory()[1] / 1e6:8.1f}"
+            results[name]["peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
             tracemalloc.stop()
-        print(
-            f"{name:45} {statistics.median(times):10.1f} {max(times):8.1f} "
-            f"{len(queries):8d} {len(body):10,d} {peak:>8}"
+    rows = []
+    for name, result in results.items():
+        times = sorted(result["times"])
+        rows.append(
+            {
+                "scenario": name,
+                "url": result["url"],
+                "median_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+                "queries": result["queries"],
+                "bytes": result["bytes"],
+                "peak_mb": result.get("peak_mb"),
+            }
         )
         if args.sql:
-            for query in queries.captured_queries:
-                print(f"    {float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
+            for took, sql in result["sql"]:
+                print(f"    {took:8.1f} ms  {sql[:160]}")
+    table = _markdown(rows)
+    print(table)
+    if not args.only:
+        _write_results(args, rows, table, generated)
+
+
+def _markdown(rows) -> str:
+    lines = [
+        "| scenario | median ms | p95 ms | queries | bytes | peak MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        peak = "" if row["peak_mb"] is None else f"{row['peak_mb']:.1f}"
+        lines.append(
+            f"| {row['scenario']} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} "
+            f"| {row['queries']} | {row['bytes']:,} | {peak} |"
+        )
+    return "\n".join(lines)
+
+
+def _write_results(args, rows, table, generated):
+    """bench/results/<date>-<database>-<scale>.json and .md, with the machine and the data."""
+    import datetime
+    import platform
+
+    from django.db import connection
+
+    from logbook.downtime.models import DowntimeIncident
+    from logbook.equipment.models import Equipment
+    from logbook.maintenance.models import WorkOrder
+    from logbook.quality.models import Inspection, Measurement
+    from logbook.shifts.models import LogEntry, Shift
+
+    counts = {
+        str(model._meta.verbose_name_plural): model._base_manager.count()
+        for model in (
+            Equipment,
+            Shift,
+            LogEntry,
+            DowntimeIncident,
+            WorkOrder,
+            Inspection,
+            Measurement,
+        )
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version"
+        )
+        version = cursor.fetchone()[0]
+    machine = {
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "database": f"{connection.vendor} {version}",
+    }
+    stem = f"{datetime.date.today():%Y-%m-%d}-{connection.vendor}-{args.scale}"
+    folder = ROOT / "bench" / "results"
+    folder.mkdir(exist_ok=True)
+    report = {
+        "scale": args.scale,
+        "rounds": args.rounds,
+        "machine": machine,
+        "rows": counts,
+        "generation_seconds": round(generated, 1),
+        "scenarios": rows,
+    }
+    (folder / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
+    header = (
+        f"# Bench {args.scale}, {machine['database']}, {datetime.date.today():%Y-%m-%d}\n\n"
+        f"Machine: {machine['cpus']} CPUs, Python {machine['python']}. Rows: "
+        + ", ".join(f"{count:,} {name}" for name, count in counts.items())
+        + f". Rounds: {args.rounds} (interleaved).\n\n"
+    )
+    (folder / f"{stem}.md").write_text(header + table + "\n")
+    print(f"written: bench/results/{stem}.json and .md")
 
 
 if __name__ == "__main__":

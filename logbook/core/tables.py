@@ -34,9 +34,53 @@ class BaseTable(tables.Table):
             if not (column.column.exclude_from_export or column.name in exclude_columns)
         ]
         yield [spreadsheet_safe(force_str(column.header)) for column in columns]
+        plan = self._values_plan(columns)
+        if plan is not None:
+            yield from self._export_from_values(plan)
+            return
         getters = [self._export_getter(column) for column in columns]
         for record in self._export_records():
             yield [spreadsheet_safe(getter(record)) for getter in getters]
+
+    def _values_plan(self, columns):
+        """[(field paths, cell maker)] for each column when every cell can be made from plain
+        values of the row (no model object), else None.
+
+        Making a model object of each row, with its machine, line, area and site, took three
+        quarters of a 240,000-row export. A column qualifies when it shows a field by its
+        accessor (no ``value`` of its own), or when it says which fields it needs
+        (``export_fields``) and makes its cell from them (``export_value``).
+        """
+        if not isinstance(self.data, TableQuerysetData):
+            return None
+        model = self.data.data.model
+        plan = []
+        for bound_column in columns:
+            column = bound_column.column
+            if hasattr(column, "export_fields"):
+                plan.append((column.export_fields, _declared_cell(column.export_value)))
+                continue
+            path = str(bound_column.accessor).replace(".", "__")
+            if getattr(self, f"value_{bound_column.name}", None) is not None:
+                return None
+            own_value = type(column).value is not tables.Column.value and not isinstance(
+                column, PLAIN_COLUMNS[1:]
+            )
+            if own_value or not _is_stored_field(model, path.split("__")):
+                return None
+            plan.append(((path,), _plain_cell(column, _choice_labels(model, path.split("__")))))
+        return plan
+
+    def _export_from_values(self, plan):
+        paths = list(dict.fromkeys(path for fields, _make in plan for path in fields))
+        where = [[paths.index(path) for path in fields] for fields, _make in plan]
+        rows = self.data.data.values_list(*paths).iterator(chunk_size=EXPORT_CHUNK)
+        makers = [make for _fields, make in plan]
+        for row in rows:
+            yield [
+                spreadsheet_safe(make(*(row[i] for i in spots)))
+                for make, spots in zip(makers, where, strict=True)
+            ]
 
     def _export_records(self):
         """Every row in the table's order; from a queryset in chunks, never all held at once."""
@@ -82,6 +126,41 @@ class BaseTable(tables.Table):
             return _export_cell(value)
 
         return getter
+
+
+def _is_stored_field(model, path) -> bool:
+    """Whether ``path`` leads through foreign keys to a stored, non-relation field."""
+    try:
+        for step in path[:-1]:
+            field = model._meta.get_field(step)
+            if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                return False
+            model = field.related_model
+        field = model._meta.get_field(path[-1])
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and not field.is_relation
+
+
+def _declared_cell(export_value):
+    return lambda *values: _export_cell(export_value(*values))
+
+
+def _plain_cell(column, labels):
+    """The cell of a plain column from its value, as ``_export_getter`` makes it."""
+    empty = column.empty_values
+    boolean = isinstance(column, tables.BooleanColumn)
+
+    def make(value):
+        if labels is not None:
+            value = labels.get(value, value)
+        if value in empty:
+            return None
+        if boolean:
+            return str(bool(value))
+        return _export_cell(value)
+
+    return make
 
 
 def _with_what_it_takes(method):

@@ -126,6 +126,15 @@ CODING_LISTS = {
 }
 
 
+def incident_state(ended_at, closed_at) -> str:
+    """Open while the machine is down, ended once it runs again, closed once reviewed."""
+    if ended_at is None:
+        return IncidentState.OPEN
+    if closed_at is None:
+        return IncidentState.ENDED
+    return IncidentState.CLOSED
+
+
 class DowntimeIncident(models.Model):
     """A stop of one piece of equipment: when it stopped, was attended, repaired and ran again,
     and why. An unplanned incident is a failure (MTBF/MTTR count it)."""
@@ -259,11 +268,7 @@ class DowntimeIncident(models.Model):
 
     @property
     def state(self) -> str:
-        if self.ended_at is None:
-            return IncidentState.OPEN
-        if self.closed_at is None:
-            return IncidentState.ENDED
-        return IncidentState.CLOSED
+        return incident_state(self.ended_at, self.closed_at)
 
     def get_state_display(self) -> str:
         return IncidentState(self.state).label

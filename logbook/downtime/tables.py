@@ -3,12 +3,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.tables import BaseTable
-from logbook.downtime.models import DowntimeIncident
+from logbook.downtime.choices import IncidentState, ReasonKind
+from logbook.downtime.models import DowntimeIncident, incident_state
+from logbook.shifts.clock import duration_minutes
 
 WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
 
 
 class StateColumn(tables.Column):
+    export_fields = ("ended_at", "closed_at")
+
+    def export_value(self, ended_at, closed_at):
+        return IncidentState(incident_state(ended_at, closed_at)).label
+
     def render(self, record, value):
         return format_html(
             '<span class="badge incident-{}">{}</span>', record.state, record.get_state_display()
@@ -19,6 +26,11 @@ class StateColumn(tables.Column):
 
 
 class KindColumn(tables.Column):
+    export_fields = ("reason_id", "reason__kind")
+
+    def export_value(self, reason_id, kind):
+        return _("Unclassified") if reason_id is None else ReasonKind(kind).label
+
     def render(self, record, value):
         if record.reason_id is None:
             return format_html('<span class="badge unclassified">{}</span>', _("Unclassified"))
@@ -32,6 +44,11 @@ class KindColumn(tables.Column):
 
 class MinutesColumn(tables.Column):
     """Minutes down; for a machine still down, a counter that runs on the page."""
+
+    export_fields = ("started_at", "ended_at")
+
+    def export_value(self, started_at, ended_at):
+        return None if ended_at is None else duration_minutes(started_at, ended_at)
 
     def render(self, record, value):
         if record.duration_minutes is None:
