@@ -59,20 +59,21 @@ def replicated_plant():
             served_plant(primary_url, workers=2, DATABASE_REPLICA_URL=replica_url) as served,
             psycopg.connect(_url(REPLICA_URL, database), autocommit=True) as replica,
         ):
-            yield served, replica
+            yield served, replica, admin
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
 
 
-def _wait_until_replayed(replica, deadline_seconds=60):
-    """Until the replica has replayed everything it has received, and that is the primary's."""
+def _wait_until_replayed(replica, primary, deadline_seconds=60):
+    """Until the replica has replayed everything the primary has written so far."""
+    (target,) = primary.execute("SELECT pg_current_wal_lsn()").fetchone()
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
-        row = replica.execute(
-            "SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+        (behind,) = replica.execute(
+            "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn()) > 0", [str(target)]
         ).fetchone()
-        if row[0]:
+        if not behind:
             return
         time.sleep(0.2)
     raise AssertionError("the replica did not catch up")
@@ -81,9 +82,8 @@ def _wait_until_replayed(replica, deadline_seconds=60):
 def test_reports_and_lists_read_the_replica_and_a_saved_entry_reads_the_primary(
     replicated_plant,
 ):
-    (url, facts, _env, _server), replica = replicated_plant
-    time.sleep(1)  # let the demo plant's last writes reach the replica
-    _wait_until_replayed(replica)
+    (url, facts, _env, _server), replica, primary = replicated_plant
+    _wait_until_replayed(replica, primary)
     status, sites = call("GET", f"{url}/api/sites/", facts["supervisor"])
     site = sites["results"][0]["id"]
     now = datetime.datetime.now(datetime.UTC)
@@ -135,7 +135,7 @@ def test_reports_and_lists_read_the_replica_and_a_saved_entry_reads_the_primary(
         assert stops_counted() == before
     finally:
         replica.execute("SELECT pg_wal_replay_resume()")
-    _wait_until_replayed(replica)
+    _wait_until_replayed(replica, primary)
     status, listed = call("GET", entries, facts["tech"])
     assert entry["id"] in {row["id"] for row in listed["results"]}
     assert stops_counted() == before + 1
