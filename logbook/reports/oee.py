@@ -303,7 +303,8 @@ def _aggregates(start, end, groups, *, line, site, now, group):
                    CASE WHEN r.kind = 'planned' THEN 1 ELSE 0 END AS planned,
                    COALESCE(r.parent_id, r.id) AS category,
                    {greatest}({epoch("i.started_at")}, %(s0)s) AS s,
-                   {least}(COALESCE({epoch("i.ended_at")}, %(now)s), %(e0)s) AS e
+                   {least}(COALESCE({epoch("i.ended_at")}, %(now)s), %(e0)s) AS e,
+                   i.started_at AS t_start, COALESCE(i.ended_at, %(end)s) AS t_end
             FROM {incidents} i
             JOIN {machines} q ON q.id = i.equipment_id
             LEFT JOIN {reasons} r ON r.id = i.reason_id
@@ -316,9 +317,9 @@ def _aggregates(start, end, groups, *, line, site, now, group):
         pieces AS (
             SELECT win.line_id, win.g, win.counted, inc.planned, inc.category,
                    {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
-            FROM inc JOIN win
-              ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws
-             AND win.ws > inc.s - 172800.0
+            FROM inc
+            JOIN {shifts} s2 ON {sql.shifts_overlapping("s2", "inc")}
+            JOIN win ON win.shift_id = s2.id AND inc.s < win.we AND inc.e > win.ws
         ),
         ordered AS (
             SELECT g, counted, planned, category, ps, pe,

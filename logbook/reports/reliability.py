@@ -111,16 +111,22 @@ def reliability_table(
     lines = Line._meta.db_table
     if in_shifts:
         windows = f"""
-            SELECT sh.line_id, grp.g, {greatest}(sh.ss, grp.gs) AS ws,
+            SELECT sh.id AS shift_id, sh.line_id, grp.g, {greatest}(sh.ss, grp.gs) AS ws,
                    {least}(sh.se, grp.ge) AS we
-            FROM (SELECT line_id, {epoch("starts_at")} AS ss, {epoch("ends_at")} AS se
+            FROM (SELECT id, line_id, {epoch("starts_at")} AS ss, {epoch("ends_at")} AS se
                   FROM {Shift._meta.db_table}
                   WHERE {line_scope} AND starts_at < %(end)s AND ends_at > %(start)s) sh
             JOIN grp ON sh.ss < grp.ge AND sh.se > grp.gs"""
+        # Each stop meets the few shifts around it through the shift table's index.
+        meets = f"""
+            JOIN {Shift._meta.db_table} s2 ON {sql.shifts_overlapping("s2", "inc")}
+            JOIN win ON win.shift_id = s2.id AND inc.s < win.we AND inc.e > win.ws"""
     else:
         windows = f"""
             SELECT l.id AS line_id, grp.g, grp.gs AS ws, grp.ge AS we
             FROM {lines} l CROSS JOIN grp WHERE {line_scope.replace("line_id", "l.id", 1)}"""
+        # A window per line and group: a handful to meet.
+        meets = "JOIN win ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws"
     unit = "q.id" if by == "equipment" else "q.line_id"
     query = f"""
         WITH grp(g, gs, ge) AS (VALUES {", ".join(values)}),
@@ -131,7 +137,8 @@ def reliability_table(
                    {greatest}({epoch("i.started_at")}, %(s0)s) AS s,
                    {least}(COALESCE({epoch("i.ended_at")}, %(now)s), %(e0)s) AS e,
                    {epoch("i.started_at")} AS t0, {epoch("i.responded_at")} AS t1,
-                   {epoch("i.repaired_at")} AS t2, {epoch("i.ended_at")} AS t3
+                   {epoch("i.repaired_at")} AS t2, {epoch("i.ended_at")} AS t3,
+                   i.started_at AS t_start, COALESCE(i.ended_at, %(end)s) AS t_end
             FROM {DowntimeIncident._meta.db_table} i
             JOIN {Equipment._meta.db_table} q ON q.id = i.equipment_id
             LEFT JOIN {ReasonCode._meta.db_table} r ON r.id = i.reason_id
@@ -143,7 +150,7 @@ def reliability_table(
         pieces AS (
             SELECT inc.unit, win.g, inc.planned,
                    {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
-            FROM inc JOIN win ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws
+            FROM inc {meets}
         ),
         ordered AS (
             SELECT unit, g, planned, ps, pe,

@@ -26,6 +26,33 @@ def adapt(moment: datetime.datetime):
     return reading_connection().ops.adapt_datetimefield_value(moment)
 
 
+# The longest a shift may last (two days): stops meet the shifts they overlap through the shift
+# table's (line, start) index, looking back no further than this from the stop's start.
+LONGEST_SHIFT_DAYS = 2
+
+
+def days_before(column: str, days: int) -> str:
+    """The stored time ``column`` less ``days`` days, comparable with other stored times."""
+    if reading_connection().vendor == "postgresql":
+        return f"({column} - INTERVAL '{int(days)} days')"
+    # SQLite stores UTC times as text; datetime() gives the same form without the fraction,
+    # which sorts at or before the full one: a bound a fraction of a second looser.
+    return f"datetime({column}, '-{int(days)} days')"
+
+
+def shifts_overlapping(alias: str, incident: str) -> str:
+    """The join condition of the shifts ``alias`` (a join of the shift table) that a stop overlaps,
+    whose ``{incident}.line_id``, ``{incident}.t_start`` and ``{incident}.t_end`` are its line
+    and stored start and end. Read off the (line, start) index: a stop meets the few shifts
+    around it, not every shift of its line over the years (a join of every stop with every
+    shift of its line took 15 s for a year of 30 lines)."""
+    return (
+        f"{alias}.line_id = {incident}.line_id AND {alias}.starts_at < {incident}.t_end "
+        f"AND {alias}.starts_at > {days_before(f'{incident}.t_start', LONGEST_SHIFT_DAYS)} "
+        f"AND {alias}.ends_at > {incident}.t_start"
+    )
+
+
 def rows(sql: str, params) -> list[tuple]:
     with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
