@@ -14,7 +14,16 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     deactivated. Changing the password deletes the user's tokens (accounts.models.User.save)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # Read on the primary, even in a request that reads the replica: a token made or
+        # revoked a moment ago counts at once.
+        model = self.get_model()
+        try:
+            token = model.objects.using("default").select_related("user").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        user = token.user
         days = settings.API_TOKEN_DAYS
         if days and token.created < timezone.now() - datetime.timedelta(days=days):
             raise exceptions.AuthenticationFailed("Token expired: ask for a new one.")

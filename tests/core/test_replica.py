@@ -58,8 +58,9 @@ def replicated_plant():
         with (
             served_plant(primary_url, workers=2, DATABASE_REPLICA_URL=replica_url) as served,
             psycopg.connect(_url(REPLICA_URL, database), autocommit=True) as replica,
+            psycopg.connect(primary_url, autocommit=True) as on_primary,
         ):
-            yield served, replica, admin
+            yield served, replica, on_primary
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
@@ -128,14 +129,21 @@ def test_reports_and_lists_read_the_replica_and_a_saved_entry_reads_the_primary(
             },
         )
         assert status == 201, stop
+        # The technician's token is replaced (on the primary only, the replica paused): the
+        # new one opens the lists at once and the old one is refused at once.
+        fresh = "f" * 40
+        primary.execute(
+            "UPDATE authtoken_token SET key = %s WHERE key = %s", [fresh, facts["tech"]]
+        )
+        assert call("GET", entries, facts["tech"])[0] == 401
         # The list and the report read the replica, which has not replayed either write yet.
-        status, listed = call("GET", entries, facts["tech"])
+        status, listed = call("GET", entries, fresh)
         assert status == 200
         assert entry["id"] not in {row["id"] for row in listed["results"]}
         assert stops_counted() == before
     finally:
         replica.execute("SELECT pg_wal_replay_resume()")
     _wait_until_replayed(replica, primary)
-    status, listed = call("GET", entries, facts["tech"])
+    status, listed = call("GET", entries, fresh)
     assert entry["id"] in {row["id"] for row in listed["results"]}
     assert stops_counted() == before + 1
