@@ -106,26 +106,11 @@ class BaseTable(tables.Table):
                 if target is None:
                     return None
             value = getattr(target, path[-1], None)
-            if labels is not None:
-                return labels.get(value, value)
             return value() if callable(value) else value
 
-        empty = column.empty_values
-        boolean = isinstance(column, tables.BooleanColumn)
-
-        def getter(record):
-            value = resolve(record)
-            if value in empty:
-                return None
-            if boolean:
-                return str(bool(value))
-            if table_value is not None:
-                value = table_value(record=record, value=value)
-            elif own_value:
-                value = column_value(record=record, value=value)
-            return _export_cell(value)
-
-        return getter
+        own = table_value if table_value is not None else column_value if own_value else None
+        cell = _plain_cell(column, labels, own)
+        return lambda record: cell(resolve(record), record)
 
 
 def _is_stored_field(model, path) -> bool:
@@ -146,18 +131,22 @@ def _declared_cell(export_value):
     return lambda *values: _export_cell(export_value(*values))
 
 
-def _plain_cell(column, labels):
-    """The cell of a plain column from its value, as ``_export_getter`` makes it."""
+def _plain_cell(column, labels, own=None):
+    """The cell of a column from its accessor's value: choices as their labels, empty as None,
+    then the table's or the column's own ``value(record, value)`` where it has one (model rows
+    only). The same for value rows and model objects."""
     empty = column.empty_values
     boolean = isinstance(column, tables.BooleanColumn)
 
-    def make(value):
+    def make(value, record=None):
         if labels is not None:
             value = labels.get(value, value)
         if value in empty:
             return None
         if boolean:
             return str(bool(value))
+        if own is not None:
+            value = own(record=record, value=value)
         return _export_cell(value)
 
     return make
