@@ -96,6 +96,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     setup_test_environment()
+    from bench import limits
     from bench.plant import (
         ensure_incidents,
         ensure_inspections,
@@ -221,6 +222,11 @@ def main():
             f"/api/reports/quality/?line={fill.plan.line_id}&{year}",
         ),
     ]
+    kpis = [
+        (f"KPI {name}", *functions)
+        for name, *functions in _kpis(site, sample.line, sample, fill.plan.line)
+    ]
+    kpis = [kpi for kpi in kpis if args.only in kpi[0]]
     chosen = [(name, url, who[0] if who else client) for name, url, *who in scenarios]
     chosen = [scenario for scenario in chosen if args.only in scenario[0]]
     print(f"database: {connection.vendor}; scale: {args.scale}; rounds: {args.rounds}")
@@ -239,6 +245,7 @@ def main():
         result["bytes"] = len(body)
         result["sql"] = [(float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries]
 
+    kpi_times = {}
     # Interleaved: round 1 of every scenario, then round 2…, so that a slow moment of the
     # machine spreads over all of them instead of spoiling one.
     for round_number in range(args.rounds):
@@ -247,6 +254,18 @@ def main():
             if round_number and "export, everything" in name:
                 continue
             request(name, url, requester)
+        for name, app, limit, agrees in kpis:
+            # The figure as the application computes it, then by its hand-written limit.
+            now = timezone.now()
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                figures = app(now)
+            middle = time.perf_counter()
+            found = limits.run(limit(now))
+            times = kpi_times.setdefault(name, {"times": [], "limit_times": []})
+            times["times"].append((middle - start) * 1000)
+            times["limit_times"].append((time.perf_counter() - middle) * 1000)
+            times.update(queries=len(queries), agrees=agrees(figures, found), url="", bytes=0)
     for name, url, requester in chosen:
         # Exports: the memory Python allocated at its peak while one was made and sent (a
         # round of its own, as tracing slows everything down).
@@ -256,20 +275,24 @@ def main():
                 pass
             results[name]["peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
             tracemalloc.stop()
+    results.update(kpi_times)
     rows = []
     for name, result in results.items():
         times = sorted(result["times"])
-        rows.append(
-            {
-                "scenario": name,
-                "url": result["url"],
-                "median_ms": round(statistics.median(times), 1),
-                "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
-                "queries": result["queries"],
-                "bytes": result["bytes"],
-                "peak_mb": result.get("peak_mb"),
-            }
-        )
+        row = {
+            "scenario": name,
+            "url": result["url"],
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+            "queries": result["queries"],
+            "bytes": result["bytes"],
+            "peak_mb": result.get("peak_mb"),
+        }
+        if "limit_times" in result:
+            row["limit_ms"] = round(statistics.median(result["limit_times"]), 1)
+            row["ratio_to_limit"] = round(row["median_ms"] / max(row["limit_ms"], 0.1), 2)
+            row["agrees"] = result["agrees"]
+        rows.append(row)
         if args.sql:
             for took, sql in result["sql"]:
                 print(f"    {took:8.1f} ms  {sql[:160]}")
@@ -279,16 +302,84 @@ def main():
         _write_results(args, rows, table, generated)
 
 
+def _kpis(site, line, machine, quality_line):
+    """[(name, the application's figures, its hand-written limit's (query, params), check that
+    both agree)], each a function of now, over two years up to now."""
+    import datetime
+
+    from bench import limits
+    from logbook.reports.downtime import pareto
+    from logbook.reports.maintenance import pm_compliance
+    from logbook.reports.oee import oee
+    from logbook.reports.quality import capability_table, first_pass_yield
+    from logbook.reports.selectors import reliability
+
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+    def quality(now, **scope):
+        figures = first_pass_yield(start=start, end=now, now=now, **scope)
+        return {**figures, "characteristics": capability_table(start=start, end=now, **scope)}
+
+    def kpi(name, app, limit, agrees, **scope):
+        return (
+            name,
+            lambda now: app(start=start, end=now, now=now, **scope),
+            lambda now: limit(start=start, end=now, now=now, **_ids(scope)),
+            agrees,
+        )
+
+    return [
+        kpi(
+            "reliability, one equipment",
+            reliability,
+            lambda **kw: limits.reliability(line=machine.line_id, **kw),
+            limits.reliability_agrees,
+            equipment=machine,
+        ),
+        kpi(
+            "reliability, one line",
+            reliability,
+            limits.reliability,
+            limits.reliability_agrees,
+            line=line,
+        ),
+        kpi("OEE, one line", oee, limits.oee, limits.oee_agrees, line=line),
+        kpi("OEE, site", oee, limits.oee, limits.oee_agrees, site=site),
+        kpi("downtime Pareto, site", pareto, limits.pareto, limits.pareto_agrees, site=site),
+        kpi(
+            "PM compliance, site",
+            pm_compliance,
+            lambda **kw: limits.pm_compliance(zone=site.zone, **kw),
+            limits.pm_compliance_agrees,
+            site=site,
+        ),
+        (
+            "quality (first-pass yield, capability), one line",
+            lambda now: quality(now, line=quality_line),
+            lambda now: limits.quality(start=start, end=now, now=now, line=quality_line.pk),
+            limits.quality_agrees,
+        ),
+    ]
+
+
+def _ids(scope):
+    return {key: value.pk for key, value in scope.items()}
+
+
 def _markdown(rows) -> str:
     lines = [
-        "| scenario | median ms | p95 ms | queries | bytes | peak MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | median ms | p95 ms | queries | bytes | peak MB | limit ms | × limit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         peak = "" if row["peak_mb"] is None else f"{row['peak_mb']:.1f}"
+        limit = ratio = ""
+        if "limit_ms" in row:
+            limit = f"{row['limit_ms']:.1f}"
+            ratio = f"{row['ratio_to_limit']:.2f}" + ("" if row["agrees"] else " (differs!)")
         lines.append(
             f"| {row['scenario']} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} "
-            f"| {row['queries']} | {row['bytes']:,} | {peak} |"
+            f"| {row['queries']} | {row['bytes']:,} | {peak} | {limit} | {ratio} |"
         )
     return "\n".join(lines)
 

@@ -47,6 +47,7 @@ def _figures(scheduled, down_all, down_planned, failures, failed, response, repa
         "scheduled_hours": hours(scheduled),
         "failures": failures,
         "downtime_hours": hours(down_all),
+        "planned_downtime_hours": hours(down_planned),
         "unplanned_downtime_hours": hours(down_unplanned),
         "operating_hours": hours(operating),
         "mtbf_hours": hours(operating / failures) if failures else None,
@@ -69,9 +70,9 @@ def reliability_table(
 ):
     """Rows per ``by`` = "equipment" (the machines of the line or site that stopped in the
     period, most unplanned downtime first, at most ``limit``; a machine that never stopped has
-    nothing to show) or "month" (of the line, site or one equipment). See the module
-    docstring."""
-    if by not in ("equipment", "month"):
+    nothing to show), "month" (of the line, site or one equipment) or "period" (one row: the
+    whole period). See the module docstring."""
+    if by not in ("equipment", "month", "period"):
         raise ValueError(by)
     now = now or timezone.now()
     end = min(end, now).astimezone(datetime.UTC)
@@ -79,35 +80,19 @@ def reliability_table(
     home = site or (line or equipment.line).area.site
     if by == "month":
         groups = _months(start, end, home.zone)
+    elif by == "period":
+        groups = [(None, start, end)]
     else:
         groups = [(None, start, end)] if end > start else []
     if not groups:
         return []
-    epoch, greatest, least = sql.dialect()
-    if equipment is not None:
-        machine_scope, params = "q.id = %(scope_machine)s", {"scope_machine": equipment.pk}
-        line_scope, line_params = scope_condition("line_id", line=equipment.line)
-    else:
-        machine_scope, params = scope_condition("q.line_id", line=line, site=site)
-        line_scope, line_params = scope_condition("line_id", line=line, site=site)
-    params.update(line_params)
-    params.update(
-        s0=sql.epoch(start),
-        e0=sql.epoch(end),
-        now=sql.epoch(now),
-        start=sql.adapt(start),
-        end=sql.adapt(end),
-    )
-    values = []
-    for index, (_key, lower, upper) in enumerate(groups):
-        values.append(
-            f"(CAST(%(g{index})s AS INTEGER), CAST(%(gs{index})s AS DOUBLE PRECISION), "
-            f"CAST(%(ge{index})s AS DOUBLE PRECISION))"
-        )
-        params.update(
-            {f"g{index}": index, f"gs{index}": sql.epoch(lower), f"ge{index}": sql.epoch(upper)}
-        )
     in_shifts = ShiftPattern.objects.filter(site=home, active=True).exists()
+    if by != "equipment":
+        return _swept(groups, start, end, now, in_shifts, line=line, site=site, equipment=equipment)
+    epoch, greatest, least = sql.dialect()
+    machine_scope, line_scope, params, values = _parameters(
+        groups, start, end, now, line=line, site=site, equipment=equipment
+    )
     lines = Line._meta.db_table
     if in_shifts:
         windows = f"""
@@ -127,26 +112,10 @@ def reliability_table(
             FROM {lines} l CROSS JOIN grp WHERE {line_scope.replace("line_id", "l.id", 1)}"""
         # A window per line and group: a handful to meet.
         meets = "JOIN win ON inc.line_id = win.line_id AND inc.s < win.we AND inc.e > win.ws"
-    unit = "q.id" if by == "equipment" else "q.line_id"
     query = f"""
         WITH grp(g, gs, ge) AS (VALUES {", ".join(values)}),
         win AS ({windows}),
-        inc AS (
-            SELECT {unit} AS unit, q.line_id,
-                   CASE WHEN r.kind = 'planned' THEN 1 ELSE 0 END AS planned,
-                   {greatest}({epoch("i.started_at")}, %(s0)s) AS s,
-                   {least}(COALESCE({epoch("i.ended_at")}, %(now)s), %(e0)s) AS e,
-                   {epoch("i.started_at")} AS t0, {epoch("i.responded_at")} AS t1,
-                   {epoch("i.repaired_at")} AS t2, {epoch("i.ended_at")} AS t3,
-                   i.started_at AS t_start, COALESCE(i.ended_at, %(end)s) AS t_end
-            FROM {DowntimeIncident._meta.db_table} i
-            JOIN {Equipment._meta.db_table} q ON q.id = i.equipment_id
-            LEFT JOIN {ReasonCode._meta.db_table} r ON r.id = i.reason_id
-            WHERE {machine_scope}
-              AND i.started_at < %(end)s
-              AND (i.ended_at IS NULL OR i.ended_at > %(start)s)
-              AND {sql.current(DowntimeIncident._meta.db_table, "i")}
-        ),
+        inc AS ({_incidents(epoch, greatest, least, machine_scope)}),
         pieces AS (
             SELECT inc.unit, win.g, inc.planned,
                    {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
@@ -198,8 +167,6 @@ def reliability_table(
                 seconds(b),
                 *((seconds(stages[i]) or 0.0, int(stages[i + 1] or 0)) for i in (0, 2, 4)),
             )
-    if by == "month":
-        return _monthly(groups, scheduled, down, fails)
     stopped = {unit for unit, _g in down} | {unit for unit, _g in fails}
     worst = sorted(
         stopped,
@@ -239,18 +206,134 @@ def _combine(scheduled, downs, fails) -> dict:
     )
 
 
-def _monthly(groups, scheduled, down, fails):
+def _parameters(groups, start, end, now, *, line, site, equipment):
+    """(condition on machines ``q``, condition on ``line_id``, parameters, VALUES rows of
+    ``grp(g, gs, ge)``) of a reliability query."""
+    if equipment is not None:
+        machine_scope, params = "q.id = %(scope_machine)s", {"scope_machine": equipment.pk}
+        line_scope, line_params = scope_condition("line_id", line=equipment.line)
+    else:
+        machine_scope, params = scope_condition("q.line_id", line=line, site=site)
+        line_scope, line_params = scope_condition("line_id", line=line, site=site)
+    params.update(line_params)
+    params.update(
+        s0=sql.epoch(start),
+        e0=sql.epoch(end),
+        now=sql.epoch(now),
+        start=sql.adapt(start),
+        end=sql.adapt(end),
+    )
+    values = []
+    for index, (_key, lower, upper) in enumerate(groups):
+        values.append(
+            f"(CAST(%(g{index})s AS INTEGER), CAST(%(gs{index})s AS DOUBLE PRECISION), "
+            f"CAST(%(ge{index})s AS DOUBLE PRECISION))"
+        )
+        params.update(
+            {f"g{index}": index, f"gs{index}": sql.epoch(lower), f"ge{index}": sql.epoch(upper)}
+        )
+    return machine_scope, line_scope, params, values
+
+
+def _incidents(epoch, greatest, least, machine_scope) -> str:
+    """The stops of the scope overlapping [start, end), current versions only, clipped to it
+    (an open one runs until now), as epoch seconds, with their stages and stored times."""
+    return f"""
+        SELECT q.id AS unit, q.line_id,
+               CASE WHEN r.kind = 'planned' THEN 1 ELSE 0 END AS planned,
+               {greatest}({epoch("i.started_at")}, %(s0)s) AS s,
+               {least}(COALESCE({epoch("i.ended_at")}, %(now)s), %(e0)s) AS e,
+               {epoch("i.started_at")} AS t0, {epoch("i.responded_at")} AS t1,
+               {epoch("i.repaired_at")} AS t2, {epoch("i.ended_at")} AS t3,
+               i.started_at AS t_start, COALESCE(i.ended_at, %(end)s) AS t_end
+        FROM {DowntimeIncident._meta.db_table} i
+        JOIN {Equipment._meta.db_table} q ON q.id = i.equipment_id
+        LEFT JOIN {ReasonCode._meta.db_table} r ON r.id = i.reason_id
+        WHERE {machine_scope}
+          AND i.started_at < %(end)s
+          AND (i.ended_at IS NULL OR i.ended_at > %(start)s)
+          AND {sql.current(DowntimeIncident._meta.db_table, "i")}"""
+
+
+def _swept(groups, start, end, now, in_shifts, *, line, site, equipment):
+    """Rows per group (months, or the one period) of a line, a site's lines together, or one
+    machine, by a sweep: each shift (or, without shifts, the period), each stop and each group's
+    start becomes an event on its line's time axis; one sort per line and running sums say, for
+    each stretch between two events, whether the line is scheduled, down, down for a planned
+    reason, and in which group it lies. No stop is joined with any shift."""
+    epoch, greatest, least = sql.dialect()
+    machine_scope, line_scope, params, values = _parameters(
+        groups, start, end, now, line=line, site=site, equipment=equipment
+    )
+    in_scope = line_scope.replace("line_id", "id", 1)
+    lines = f"SELECT id AS line_id FROM {Line._meta.db_table} WHERE {in_scope}"
+    if in_shifts:
+        windows = f"""
+            SELECT line_id, {greatest}({epoch("starts_at")}, %(s0)s) AS a,
+                   {least}({epoch("ends_at")}, %(e0)s) AS b
+            FROM {Shift._meta.db_table}
+            WHERE {line_scope} AND starts_at < %(end)s AND ends_at > %(start)s"""
+    else:
+        windows = f"SELECT line_id, %(s0)s AS a, %(e0)s AS b FROM ({lines}) l"
+    # Events: (line, t, shifts on Δ, stops on Δ, planned stops on Δ, group Δ).
+    events = f"""
+        SELECT line_id AS k, a AS t, 1 AS ds, 0 AS dd, 0 AS dp, 0 AS dg FROM win WHERE b > a
+        UNION ALL SELECT line_id, b, -1, 0, 0, 0 FROM win WHERE b > a
+        UNION ALL SELECT line_id, s, 0, 1, planned, 0 FROM inc WHERE e > s
+        UNION ALL SELECT line_id, e, 0, -1, -planned, 0 FROM inc WHERE e > s
+        UNION ALL SELECT l.line_id, grp.gs, 0, 0, 0, 1
+                  FROM ({lines}) l CROSS JOIN grp WHERE grp.g > 0"""
+    query = f"""
+        WITH grp(g, gs, ge) AS (VALUES {", ".join(values)}),
+        win AS ({windows}),
+        inc AS ({_incidents(epoch, greatest, least, machine_scope)}),
+        run AS (
+            SELECT t, SUM(ds) OVER w AS s, SUM(dd) OVER w AS d, SUM(dp) OVER w AS p,
+                   SUM(dg) OVER w AS g, LEAD(t) OVER w - t AS span
+            FROM ({events}) ev
+            WINDOW w AS (PARTITION BY k ORDER BY t ROWS UNBOUNDED PRECEDING)
+        ),
+        failed AS (
+            SELECT grp.g, inc.s, inc.e, inc.t0, inc.t1, inc.t2, inc.t3
+            FROM inc JOIN grp ON inc.s >= grp.gs AND inc.s < grp.ge
+            WHERE inc.planned = 0
+        )
+        SELECT 'time', g, SUM(CASE WHEN s > 0 THEN span ELSE 0 END),
+               SUM(CASE WHEN s > 0 AND d > 0 THEN span ELSE 0 END),
+               SUM(CASE WHEN s > 0 AND p > 0 THEN span ELSE 0 END), 0, 0, 0, 0, 0
+        FROM run WHERE span > 0 GROUP BY g
+        UNION ALL
+        SELECT 'fail', g, COUNT(*), SUM(e - s),
+               SUM(t1 - t0), COUNT(t1),
+               SUM(CASE WHEN t2 IS NOT NULL THEN t2 - COALESCE(t1, t0) END), COUNT(t2),
+               SUM(CASE WHEN t3 IS NOT NULL THEN t3 - t2 END),
+               COUNT(CASE WHEN t3 IS NOT NULL THEN t2 END)
+        FROM failed GROUP BY g
+    """
+
+    def seconds(value):
+        return None if value is None else round(float(value), 3)
+
+    times, fails = {}, {}
+    for kind, g, a, b, *stages in sql.rows(query, params):
+        if kind == "time":
+            times[int(g)] = (seconds(a), seconds(b), seconds(stages[0]))
+        else:
+            fails[int(g)] = (
+                int(a),
+                seconds(b),
+                *((seconds(stages[i]) or 0.0, int(stages[i + 1] or 0)) for i in (0, 2, 4)),
+            )
     rows = []
     for index, (month, lower, upper) in enumerate(groups):
+        scheduled, down_all, down_planned = times.get(index, (0.0, 0.0, 0.0))
         figures = _combine(
-            [v for (_line, g), v in scheduled.items() if g == index],
-            [v for (_unit, g), v in down.items() if g == index],
-            [v for (_unit, g), v in fails.items() if g == index],
+            [scheduled], [(down_all, down_planned)], [fails[index]] if index in fails else []
         )
         rows.append(
             {
                 "key": month,
-                "label": month.strftime("%Y-%m"),
+                "label": month.strftime("%Y-%m") if month else "",
                 "start": lower,
                 "end": upper,
                 **figures,
