@@ -314,12 +314,14 @@ def _aggregates(start, end, groups, *, line, site, now, group):
               AND (i.ended_at IS NULL OR i.ended_at > %(start)s)
               AND {sql.current(incidents, "i")}
         ),
+        hits AS MATERIALIZED (
+            SELECT inc.*, s2.id AS shift_id FROM inc {sql.join_shifts_overlapping("s2", "inc")}
+        ),
         pieces AS (
-            SELECT win.line_id, win.g, win.counted, inc.planned, inc.category,
-                   {greatest}(inc.s, win.ws) AS ps, {least}(inc.e, win.we) AS pe
-            FROM inc
-            JOIN {shifts} s2 ON {sql.shifts_overlapping("s2", "inc")}
-            JOIN win ON win.shift_id = s2.id AND inc.s < win.we AND inc.e > win.ws
+            SELECT win.line_id, win.g, win.counted, hits.planned, hits.category,
+                   {greatest}(hits.s, win.ws) AS ps, {least}(hits.e, win.we) AS pe
+            FROM hits
+            JOIN win ON win.shift_id = hits.shift_id AND hits.s < win.we AND hits.e > win.ws
         ),
         ordered AS (
             SELECT g, counted, planned, category, ps, pe,

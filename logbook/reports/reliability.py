@@ -104,7 +104,7 @@ def reliability_table(
             JOIN grp ON sh.ss < grp.ge AND sh.se > grp.gs"""
         # Each stop meets the few shifts around it through the shift table's index.
         meets = f"""
-            JOIN {Shift._meta.db_table} s2 ON {sql.shifts_overlapping("s2", "inc")}
+            {sql.join_shifts_overlapping("s2", "inc")}
             JOIN win ON win.shift_id = s2.id AND inc.s < win.we AND inc.e > win.ws"""
     else:
         windows = f"""

@@ -61,3 +61,34 @@ def test_times_are_stored_in_utc():
 
     assert settings.TIME_ZONE == "UTC"
     assert settings.USE_TZ is True
+
+
+def test_postgresql_compiles_no_query_just_in_time(db):
+    """PostgreSQL's JIT took a second to compile a site's OEE query that ran in half a second
+    (it judges cost by estimates): connections turn it off, for the primary and the replica."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting (CI runs the suite on PostgreSQL too)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config.settings import DATABASES as d; "
+            "print(d['default']['OPTIONS']['options'], d['replica']['OPTIONS']['options'])",
+        ],
+        env={
+            "PATH": os.environ["PATH"],
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "postgres://u:p@127.0.0.1/db",
+            "DATABASE_REPLICA_URL": "postgres://u:p@127.0.0.1/replica",
+        },
+        capture_output=True,
+        text=True,
+        cwd=config.BASE_DIR,
+        check=True,
+    )
+    assert shown.stdout.split() == ["-c", "jit=off", "-c", "jit=off"]
