@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.filtersets import FilterSet, PlantDateTimeFilter, SearchFilterSet, scoped
@@ -91,7 +92,13 @@ class EquipmentFilterSet(SearchFilterSet):
         if not value:
             return queryset
         if "effective_status" in queryset.query.annotations:
-            return queryset.filter(effective_status=value)
+            # Spelled out rather than compared with the CASE, which every machine must compute:
+            # down is down now or recorded down; any other status is recorded and not down now.
+            from logbook.downtime.selectors import down_now
+
+            if value == EquipmentStatus.DOWN:
+                return queryset.filter(down_now() | Q(status=value))
+            return queryset.filter(Q(status=value) & ~down_now())
         return queryset.filter(status=value)
 
 

@@ -143,3 +143,36 @@ def test_the_list_runs_the_same_number_of_queries_for_5_or_200_rows(
         )
     many = queries(client, f"{URL}?per_page=500")
     assert few == many
+
+
+@pytest.mark.parametrize("status", [choice.value for choice in EquipmentStatus])
+def test_the_status_filter_finds_the_status_the_list_shows(as_user, supervisor, line, status):
+    """Down by an open incident of its own or of the machine it is part of, or recorded down;
+    any other status is the recorded one of a machine that is not down now."""
+    import datetime
+
+    from django.utils import timezone
+
+    from logbook.downtime.models import DowntimeIncident
+    from logbook.downtime.selectors import with_downtime
+
+    stopped = EquipmentFactory(line=line, asset_tag="M-STOPPED")
+    DowntimeIncident.objects.create(
+        equipment=stopped, started_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    part = EquipmentFactory(line=line, asset_tag="M-PART", parent=stopped)
+    EquipmentFactory(line=line, asset_tag="M-PART-2", parent=part, status=EquipmentStatus.IDLE)
+    EquipmentFactory(line=line, asset_tag="M-RECORDED-DOWN", status=EquipmentStatus.DOWN)
+    healthy = EquipmentFactory(line=line, asset_tag="M-HEALTHY")
+    EquipmentFactory(line=line, asset_tag="M-HEALTHY-PART", parent=healthy)
+    EquipmentFactory(line=line, asset_tag="M-IDLE", status=EquipmentStatus.IDLE)
+    EquipmentFactory(line=line, asset_tag="M-OLD", status=EquipmentStatus.DECOMMISSIONED)
+    shown = {
+        tag
+        for tag, effective in with_downtime(line.equipment.all()).values_list(
+            "asset_tag", "effective_status"
+        )
+        if effective == status
+    }
+    assert shown  # every status has a machine here
+    assert _tags(as_user(supervisor).get(f"{URL}?status={status}&line_id={line.pk}")) == shown
