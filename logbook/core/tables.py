@@ -1,10 +1,12 @@
 import datetime
+import decimal
 import inspect
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.functional import Promise
 from django_tables2.data import TableQuerysetData
 
 # Columns whose export value is the plain value of their accessor (no render/value of their own).
@@ -34,15 +36,16 @@ class BaseTable(tables.Table):
             if not (column.column.exclude_from_export or column.name in exclude_columns)
         ]
         yield [spreadsheet_safe(force_str(column.header)) for column in columns]
-        plan = self._values_plan(columns)
+        cell = CellMaker()
+        plan = self._values_plan(columns, cell)
         if plan is not None:
             yield from self._export_from_values(plan)
             return
-        getters = [self._export_getter(column) for column in columns]
+        getters = [self._export_getter(column, cell) for column in columns]
         for record in self._export_records():
             yield [spreadsheet_safe(getter(record)) for getter in getters]
 
-    def _values_plan(self, columns):
+    def _values_plan(self, columns, cell):
         """[(field paths, cell maker)] for each column when every cell can be made from plain
         values of the row (no model object), else None.
 
@@ -58,7 +61,8 @@ class BaseTable(tables.Table):
         for bound_column in columns:
             column = bound_column.column
             if hasattr(column, "export_fields"):
-                plan.append((column.export_fields, _declared_cell(column.export_value)))
+                export_value = column.export_value
+                plan.append((column.export_fields, lambda *v, f=export_value: cell(f(*v))))
                 continue
             path = str(bound_column.accessor).replace(".", "__")
             if getattr(self, f"value_{bound_column.name}", None) is not None:
@@ -68,7 +72,8 @@ class BaseTable(tables.Table):
             )
             if own_value or not _is_stored_field(model, path.split("__")):
                 return None
-            plan.append(((path,), _plain_cell(column, _choice_labels(model, path.split("__")))))
+            labels = _choice_labels(model, path.split("__"))
+            plan.append(((path,), _plain_cell(column, labels, cell)))
         return plan
 
     def _export_from_values(self, plan):
@@ -88,7 +93,7 @@ class BaseTable(tables.Table):
             return self.data.data.iterator(chunk_size=EXPORT_CHUNK)
         return iter(self.data)
 
-    def _export_getter(self, bound_column):
+    def _export_getter(self, bound_column, cell):
         column = bound_column.column
         path = str(bound_column.accessor).replace(".", "__").split("__")
         table_value = _with_what_it_takes(getattr(self, f"value_{bound_column.name}", None))
@@ -109,8 +114,8 @@ class BaseTable(tables.Table):
             return value() if callable(value) else value
 
         own = table_value if table_value is not None else column_value if own_value else None
-        cell = _plain_cell(column, labels, own)
-        return lambda record: cell(resolve(record), record)
+        make = _plain_cell(column, labels, cell, own)
+        return lambda record: make(resolve(record), record)
 
 
 def _is_stored_field(model, path) -> bool:
@@ -127,11 +132,7 @@ def _is_stored_field(model, path) -> bool:
     return field.concrete and not field.is_relation
 
 
-def _declared_cell(export_value):
-    return lambda *values: _export_cell(export_value(*values))
-
-
-def _plain_cell(column, labels, own=None):
+def _plain_cell(column, labels, cell, own=None):
     """The cell of a column from its accessor's value: choices as their labels, empty as None,
     then the table's or the column's own ``value(record, value)`` where it has one (model rows
     only). The same for value rows and model objects."""
@@ -147,7 +148,7 @@ def _plain_cell(column, labels, own=None):
             return str(bool(value))
         if own is not None:
             value = own(record=record, value=value)
-        return _export_cell(value)
+        return cell(value)
 
     return make
 
@@ -180,14 +181,37 @@ def _choice_labels(model, path) -> dict | None:
     return {value: str(label) for value, label in field.flatchoices}
 
 
-def _export_cell(value):
-    """Numbers stay numbers; times become the page's local wall-clock time (a real date in a
-    spreadsheet: XLSX stores it as one, CSV writes it ISO-like); everything else is text."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-    return force_str(value, strings_only=True)
+class CellMaker:
+    """An exported cell from a value: numbers stay numbers; times become the page's local
+    wall-clock time (a real date in a spreadsheet: XLSX stores it as one, CSV writes it
+    ISO-like); everything else is text.
+
+    One per export, made where the export runs: it reads the page's time zone once, and turns
+    each translated label into text once (a quarter of a 240,000-row export went into looking
+    up the zone and translating the same few labels for every cell)."""
+
+    PLAIN = (str, int, float, decimal.Decimal, bool, datetime.date)
+    KEPT_LABELS = 256
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        # id → (the label, its text): the label is kept, so its id is not given to another.
+        self.labels = {}
+
+    def __call__(self, value):
+        kind = type(value)
+        if value is None or kind in self.PLAIN:
+            return value
+        if kind is datetime.datetime:
+            return value.astimezone(self.zone).replace(tzinfo=None, microsecond=0)
+        if isinstance(value, Promise):
+            known = self.labels.get(id(value))
+            if known is None:
+                if len(self.labels) >= self.KEPT_LABELS:
+                    self.labels.clear()  # labels made anew for each row: keep memory flat
+                known = self.labels[id(value)] = (value, str(value))
+            return known[1]
+        return force_str(value, strings_only=True)
 
 
 # What a spreadsheet reads as the start of a formula (OWASP's CSV injection rule): =, +, -, @,
