@@ -18,7 +18,8 @@ class CoreConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from logbook.core import history, schema  # noqa: F401 (registers a schema extension)
+        # noqa: F401 below: db registers the in_written lookup, schema a schema extension.
+        from logbook.core import db, history, schema  # noqa: F401
         from logbook.core.middleware import stamp_session
 
         user_logged_in.connect(stamp_session, dispatch_uid="logbook.core.stamp_session")

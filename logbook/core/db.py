@@ -1,4 +1,9 @@
+import re
+
 from django.db import connection
+from django.db.models import CharField, Lookup
+
+_CODE = re.compile(r"[A-Za-z0-9_]+")
 
 
 def refresh_statistics() -> None:
@@ -10,3 +15,31 @@ def refresh_statistics() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+class InWritten(Lookup):
+    """``field__in_written=codes``: ``IN`` with the codes written into the SQL, not bound.
+
+    SQLite uses a partial index (``… WHERE status IN ('open', 'in_progress', 'done')``) only
+    when it can see in the statement that the query asks for the same rows; with the codes
+    bound as parameters it cannot, and walks the table's full index instead (the open work
+    orders among five years of verified ones: 100 ms instead of 1). For fixed codes from the
+    code (a model's choices), never for what a user typed: anything but a plain code is refused.
+    """
+
+    lookup_name = "in_written"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        codes = tuple(str(code) for code in self.rhs)
+        if not codes or not all(_CODE.fullmatch(code) for code in codes):
+            raise ValueError(f"in_written takes plain codes only, not {self.rhs!r}")
+        return codes
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        written = ", ".join(f"'{code}'" for code in self.rhs)
+        return f"{lhs} IN ({written})", params
+
+
+CharField.register_lookup(InWritten)

@@ -105,7 +105,7 @@ class WorkOrderFilterSet(SearchFilterSet):
         statuses = {"open": OPEN_WORK, "todo": ACTIVE_STATUSES}.get(value)
         if statuses is None or self.form.cleaned_data.get("status"):
             return queryset
-        return queryset.filter(status__in=statuses)
+        return queryset.in_statuses(statuses)
 
     def filter_mine(self, queryset, name, value):
         if value is None:

@@ -150,7 +150,7 @@ def parts_to_reorder():
 def overdue(queryset, now=None):
     """Active orders past their due day and its tolerance (one condition per tolerance used)."""
     now = now or timezone.now()
-    active = queryset.filter(status__in=ACTIVE_STATUSES)
+    active = queryset.active()
     tolerances = set(active.order_by().values_list("tolerance_days", flat=True).distinct())
     late = Q(pk__in=[])
     for days in tolerances:
