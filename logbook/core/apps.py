@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        # noqa: F401 below: db registers the in_written lookup, schema a schema extension.
+        # Imported for their effect: db registers the in_written lookup, schema an extension.
         from logbook.core import db, history, schema  # noqa: F401
         from logbook.core.middleware import stamp_session
 

@@ -31,7 +31,10 @@ class CappedPaginator(Paginator):
         for _wrapper in range(2):
             rows = getattr(rows, "data", rows)
         if isinstance(rows, QuerySet):
-            return rows[: self.cap + 1].count()
+            # Neither the order nor the columns change how many rows there are: counting only
+            # their keys spares the per-row subqueries of the shown columns (each meter's last
+            # reading: 35 of the meter list's 46 ms at five years).
+            return rows.order_by().values("pk")[: self.cap + 1].count()
         return super().count
 
     @property

@@ -64,3 +64,16 @@ def test_the_api_lists_stops_by_position_and_refuses_a_forged_cursor(api, superv
     page = client.get("/api/downtime/").json()
     assert len(page["results"]) == 1 and page["next"] is None
     assert client.get("/api/downtime/?cursor=bm9wZQ").status_code == 404
+
+
+def test_a_count_reads_no_column_of_the_page(api, supervisor, line):
+    """Counting a list's rows needs their keys only, not the shown columns: the meter list's
+    last reading per meter, a subquery per row, took 35 of its 46 ms at five years, for the
+    count alone."""
+    for machine in EquipmentFactory.create_batch(3, line=line):
+        machine.meters.create(name="Hours", unit="h")
+    with CaptureQueriesContext(connection) as captured:
+        response = api(supervisor).get("/api/meters/")
+    assert response.status_code == 200 and response.json()["count"] == 3
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and not any("equipment_meterreading" in sql for sql in counts), counts
