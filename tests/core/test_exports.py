@@ -112,3 +112,37 @@ def test_exported_numbers_stay_numbers_and_dates_are_dates(as_user, supervisor, 
     commissioned = sheet.cell(row=2, column=header.index("Commissioned on") + 1)
     assert commissioned.is_date
     assert commissioned.value.date() == datetime.date(2020, 1, 15)
+
+
+@pytest.mark.parametrize("values", [True, False], ids=["value rows", "model objects"])
+def test_exported_times_are_the_plants_wall_clock_across_a_clock_change(
+    as_user, supervisor, filler, values, monkeypatch
+):
+    """Stops over the nights the clocks change in Berlin: each time as the plant's clock showed
+    it, and the minutes as they passed (an hour each), by value rows and by model objects."""
+    import datetime
+
+    from logbook.core.tables import BaseTable
+    from logbook.downtime.models import DowntimeIncident
+
+    if not values:
+        monkeypatch.setattr(BaseTable, "_values_plan", lambda table, columns, cell: None)
+    utc = datetime.UTC
+    for start, end in (
+        (
+            datetime.datetime(2026, 3, 29, 0, 30, tzinfo=utc),
+            datetime.datetime(2026, 3, 29, 1, 30, tzinfo=utc),
+        ),
+        (
+            datetime.datetime(2026, 10, 25, 0, 30, tzinfo=utc),
+            datetime.datetime(2026, 10, 25, 1, 30, 59, 900000, tzinfo=utc),
+        ),
+    ):
+        DowntimeIncident.objects.create(equipment=filler, started_at=start, ended_at=end)
+    response = as_user(supervisor).get("/downtime/", {"show": "all", "_export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    seen = sorted((row["Stopped"], row["Running again"], row["Minutes"]) for row in rows)
+    assert seen == [
+        ("2026-03-29 01:30:00", "2026-03-29 03:30:00", "60"),  # 02:00 CET became 03:00 CEST
+        ("2026-10-25 02:30:00", "2026-10-25 02:30:59", "60"),  # 03:00 CEST became 02:00 CET
+    ]
