@@ -23,15 +23,16 @@ class SiteScopedQuerySet(models.QuerySet):
         first, _, rest = lookup.partition("__")
         if not rest:
             return self.filter(**{f"{first}__in": sites})
-        related = self.model._meta.get_field(first).related_model
         if reading_connection().vendor == "postgresql":
-            # "equipment_id IN (SELECT the machines of the user's sites)": PostgreSQL reads
-            # that set once and hashes it. Django writes EXISTS with a LIMIT 1, which keeps
-            # PostgreSQL from doing the same: it ran the subquery once per row (home page
-            # counts 1.6-2.3 times slower than on SQLite).
-            return self.filter(
-                **{f"{first}__in": related._default_manager.filter(**{f"{rest}__in": sites})}
-            )
+            # A join of the whole chain ("… JOIN equipment JOIN line JOIN area WHERE site_id IN
+            # the user's sites"): PostgreSQL looks up each row's machine, line and area by key,
+            # or hashes them when there are many rows. Django's EXISTS with a LIMIT 1 kept it
+            # from either (a subquery per row: home page counts 1.6-2.3 times slower than on
+            # SQLite), and "equipment_id IN (the machines of the user's sites)" hashed all
+            # 20,000 machines for each count of a few hundred orders (maintenance plan at five
+            # years 124 → 98 ms, home page 46 → 39 ms).
+            return self.filter(**{f"{lookup}__in": sites})
+        related = self.model._meta.get_field(first).related_model
         # "EXISTS (SELECT … this row's equipment, on the user's sites)", not a join of the whole
         # chain nor "equipment_id IN (SELECT …)": the outer query keeps its own indexes (a
         # newest-first page of a big table stays quick), and SQLite, which guesses an IN list
