@@ -66,16 +66,15 @@ class BaseTable(tables.Table):
         for bound_column in columns:
             column = bound_column.column
             if hasattr(column, "export_fields"):
+                if not all(_can_read(self.data.data, path) for path in column.export_fields):
+                    return None
                 export_value = column.export_value
                 plan.append((column.export_fields, lambda *v, f=export_value: cell(f(*v))))
                 continue
             path = str(bound_column.accessor).replace(".", "__")
             if getattr(self, f"value_{bound_column.name}", None) is not None:
                 return None
-            own_value = type(column).value is not tables.Column.value and not isinstance(
-                column, PLAIN_COLUMNS[1:]
-            )
-            if own_value or not _is_stored_field(model, path.split("__")):
+            if _has_own_value(column) or not _is_stored_field(model, path.split("__")):
                 return None
             labels = _choice_labels(model, path.split("__"))
             plan.append(((path,), _plain_cell(column, labels, cell)))
@@ -107,9 +106,7 @@ class BaseTable(tables.Table):
         column = bound_column.column
         path = str(bound_column.accessor).replace(".", "__").split("__")
         table_value = _with_what_it_takes(getattr(self, f"value_{bound_column.name}", None))
-        own_value = type(column).value is not tables.Column.value and not isinstance(
-            column, PLAIN_COLUMNS[1:]
-        )
+        own_value = _has_own_value(column)
         column_value = _with_what_it_takes(column.value)
         model = getattr(self._meta, "model", None)
         labels = _choice_labels(model, path)
@@ -126,6 +123,51 @@ class BaseTable(tables.Table):
         own = table_value if table_value is not None else column_value if own_value else None
         make = _plain_cell(column, labels, cell, own)
         return lambda record: make(resolve(record), record)
+
+
+def _can_read(queryset, path) -> bool:
+    """Whether a values row of ``queryset`` can hold ``path``: a field (through relations) or
+    an annotation the queryset has."""
+    if path in queryset.query.annotations:
+        return True
+    model = queryset.model
+    steps = path.split("__")
+    try:
+        for step in steps[:-1]:
+            model = model._meta.get_field(step).related_model
+        model._meta.get_field(steps[-1])
+    except (AttributeError, FieldDoesNotExist):
+        return False
+    return True
+
+
+def _has_own_value(column) -> bool:
+    """Whether a column exports something of its own rather than its field's value (with the
+    choices' labels): a ``value`` method, unless the column says it shows the field as stored
+    (``export_plain``)."""
+    if getattr(column, "export_plain", False) or isinstance(column, PLAIN_COLUMNS[1:]):
+        return False
+    return type(column).value is not tables.Column.value
+
+
+class PersonColumn(tables.Column):
+    """A person by name (their full name, else their username), as everywhere. ``accessor``
+    names the person; an export reads their three name fields as plain values."""
+
+    NAME_FIELDS = ("first_name", "last_name", "username")
+
+    def __init__(self, accessor, **kwargs):
+        super().__init__(accessor=accessor, **kwargs)
+        self.export_fields = tuple(f"{accessor}__{field}" for field in self.NAME_FIELDS)
+
+    @staticmethod
+    def export_value(first_name, last_name, username):
+        if username is None:
+            return None
+        return f"{first_name} {last_name}".strip() or username
+
+    def value(self, value):
+        return str(value)
 
 
 def _value_rows(queryset, cell):

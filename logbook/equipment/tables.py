@@ -29,6 +29,13 @@ class StatusColumn(tables.Column):
     def value(self, record, value):
         return str(EquipmentStatus(_effective(record)).label)
 
+    # Lists annotate the status people see (downtime.selectors.with_downtime); an export of a
+    # list without it is made from model objects.
+    export_fields = ("effective_status",)
+
+    def export_value(self, effective_status):
+        return str(EquipmentStatus(effective_status).label)
+
 
 def _effective(record) -> str:
     """Down while an open incident stops it (or its machine), else the recorded status."""
@@ -58,6 +65,11 @@ class CriticalityColumn(tables.Column):
 
     def value(self, record, value):
         return record.criticality
+
+    export_fields = ("criticality",)  # the letter, as on the page
+
+    def export_value(self, criticality):
+        return criticality
 
 
 WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}

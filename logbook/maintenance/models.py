@@ -403,7 +403,11 @@ class WorkOrder(models.Model):
 
     @property
     def number(self) -> str:
-        return f"WO-{self.pk:05d}"
+        return self.number_of(self.pk)
+
+    @staticmethod
+    def number_of(pk) -> str:
+        return f"WO-{pk:05d}"
 
     @property
     def due_date(self) -> datetime.date:

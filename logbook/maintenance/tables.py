@@ -7,13 +7,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
-from logbook.core.tables import BaseTable
+from logbook.core.tables import BaseTable, PersonColumn
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 
 WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
 
 
 class WorkOrderStatusColumn(tables.Column):
+    export_plain = True  # "Overdue" is for the page; the export has the status and due date
+
     def render(self, record, value):
         late = " late" if record.is_overdue else ""
         label = _("Overdue") if record.is_overdue else value
@@ -23,8 +25,18 @@ class WorkOrderStatusColumn(tables.Column):
         return value
 
 
+class NumberColumn(tables.Column):
+    export_fields = ("id",)
+
+    def export_value(self, pk):
+        return WorkOrder.number_of(pk)
+
+    def value(self, record):
+        return record.number
+
+
 class WorkOrderTable(BaseTable):
-    number = tables.Column(
+    number = NumberColumn(
         accessor="pk",
         verbose_name=_("No."),
         linkify=lambda record: record.get_absolute_url(),
@@ -40,8 +52,8 @@ class WorkOrderTable(BaseTable):
     kind = tables.Column()
     priority = tables.Column()
     status = WorkOrderStatusColumn()
-    assigned_to = tables.Column(
-        verbose_name=_("Assigned to"), order_by=("assigned_to__first_name",)
+    assigned_to = PersonColumn(
+        "assigned_to", verbose_name=_("Assigned to"), order_by=("assigned_to__first_name",)
     )
     completed_at = tables.DateTimeColumn(verbose_name=_("Completed"), short=True, attrs=WIDE)
 
@@ -60,9 +72,6 @@ class WorkOrderTable(BaseTable):
         )
 
     def render_number(self, record):
-        return record.number
-
-    def value_number(self, record):
         return record.number
 
 

@@ -72,10 +72,14 @@ class InspectionPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} v{self.version}"
+        return self.label_of(self.name, self.version)
 
     def get_absolute_url(self):
         return reverse("quality:inspectionplan_detail", args=[self.pk])
+
+    @staticmethod
+    def label_of(name, version) -> str:
+        return f"{name} v{version}"
 
     def clean(self):
         if self.equipment_id and self.line_id and self.equipment.line_id != self.line_id:

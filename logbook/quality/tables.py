@@ -2,11 +2,13 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.tables import BaseTable
+from logbook.core.tables import BaseTable, PersonColumn
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
 
 
 class VerdictColumn(tables.Column):
+    export_plain = True
+
     def render(self, record, value):
         return format_html('<span class="badge verdict-{}">{}</span>', record.verdict, value)
 
@@ -14,14 +16,26 @@ class VerdictColumn(tables.Column):
         return value
 
 
+class PlanColumn(tables.Column):
+    """An inspection plan by name and version."""
+
+    export_fields = ("plan__name", "plan__version")
+
+    def export_value(self, name, version):
+        return InspectionPlan.label_of(name, version)
+
+    def value(self, value):
+        return str(value)
+
+
 class InspectionTable(BaseTable):
     inspected_at = tables.DateTimeColumn(linkify=True, short=True, verbose_name=_("When"))
     product = tables.Column(accessor="plan__product", verbose_name=_("Product"))
-    plan = tables.Column(verbose_name=_("Plan"), order_by=("plan__name", "plan__version"))
+    plan = PlanColumn(verbose_name=_("Plan"), order_by=("plan__name", "plan__version"))
     line = tables.Column(accessor="line__code", verbose_name=_("Line"))
     batch = tables.Column()
     verdict = VerdictColumn()
-    inspector = tables.Column(order_by=("inspector__first_name",))
+    inspector = PersonColumn("inspector", order_by=("inspector__first_name",))
 
     class Meta(BaseTable.Meta):
         model = Inspection

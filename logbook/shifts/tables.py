@@ -2,7 +2,9 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.tables import BaseTable
+from logbook.core.tables import BaseTable, PersonColumn
+from logbook.shifts import clock
+from logbook.shifts.choices import ShiftStatus
 from logbook.shifts.models import Shift, ShiftPattern
 
 
@@ -12,8 +14,25 @@ class ShiftStatusColumn(tables.Column):
             '<span class="badge shift-{}">{}</span>', record.status, record.get_status_display()
         )
 
+    export_fields = ("status_value",)
+
     def value(self, record, value):
         return record.get_status_display()
+
+    def export_value(self, status_value):
+        return ShiftStatus(status_value).label
+
+
+class MinutesColumn(tables.Column):
+    """The shift's length in minutes (its own clock: 450 on a night the clocks go back)."""
+
+    export_fields = ("starts_at", "ends_at")
+
+    def export_value(self, starts_at, ends_at):
+        return clock.duration_minutes(starts_at, ends_at)
+
+    def value(self, record, value):
+        return value
 
 
 class ShiftTable(BaseTable):
@@ -23,10 +42,12 @@ class ShiftTable(BaseTable):
     site = tables.Column(accessor="line__area__site__code", verbose_name=_("Site"))
     starts_at = tables.DateTimeColumn(verbose_name=_("Starts"), short=True)
     ends_at = tables.DateTimeColumn(verbose_name=_("Ends"), short=True)
-    duration = tables.Column(
+    duration = MinutesColumn(
         accessor="duration_minutes", verbose_name=_("Minutes"), orderable=False
     )
-    lead = tables.Column(verbose_name=_("Lead"), order_by=("lead__first_name", "lead__last_name"))
+    lead = PersonColumn(
+        "lead", verbose_name=_("Lead"), order_by=("lead__first_name", "lead__last_name")
+    )
     status = ShiftStatusColumn(accessor="status_value", verbose_name=_("Status"))
     signed_by = tables.Column(
         accessor="signature__signer_name",
