@@ -308,6 +308,8 @@ def ensure_inspections(site, user, count: int = 50_000):
     line = Line.objects.filter(area__site=site).order_by("code").first()
     plan = InspectionPlan.objects.filter(line=line).first()
     if plan is not None:
+        if not Inspection.objects.filter(plan=plan, shift__isnull=False).exists():
+            _link_inspections_to_shifts(plan)  # made by an earlier generator, unlinked
         return plan.characteristics.get(name="Fill volume")
     print(f"generating {count:,} inspections…", flush=True)
     plan = InspectionPlan.objects.create(name="Bench check", product="Bench cola", line=line)
@@ -355,4 +357,23 @@ def ensure_inspections(site, user, count: int = 50_000):
                 )
             )
         Measurement.objects.bulk_create(rows, batch_size=10000)
+    _link_inspections_to_shifts(plan)
     return fill
+
+
+def _link_inspections_to_shifts(plan):
+    """Each inspection belongs to the shift of its line that was running when it was made, as
+    the floor records them (the shift page lists its inspections by that link)."""
+    from django.db import connection
+
+    print("linking inspections to their shifts…", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE quality_inspection SET shift_id = ("
+            "  SELECT s.id FROM shifts_shift s WHERE s.line_id = quality_inspection.line_id"
+            "  AND s.starts_at <= quality_inspection.inspected_at"
+            "  AND s.ends_at > quality_inspection.inspected_at"
+            "  ORDER BY s.starts_at DESC LIMIT 1"
+            ") WHERE plan_id = %s",
+            [plan.pk],
+        )
