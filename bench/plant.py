@@ -377,3 +377,94 @@ def _link_inspections_to_shifts(plan):
             ") WHERE plan_id = %s",
             [plan.pk],
         )
+
+
+@transaction.atomic
+def ensure_records(site, user, fill, schedules_per_machine: float = 0.25):
+    """The rest of what a plant keeps: PM schedules (a quarter of the machines, due over the
+    next two months), open items (one shift in eight raises one; closed the same shift but for
+    the last week's), and nonconformances (one per 100 inspections, closed but for the last
+    month's). Each only once."""
+    from django.db import connection
+
+    from logbook.maintenance.choices import IntervalUnit
+    from logbook.maintenance.models import MaintenanceSchedule
+    from logbook.quality.models import Inspection, Nonconformance
+    from logbook.shifts.models import OpenItem, Shift
+
+    rng = random.Random(5)
+    today = timezone.localdate()
+    if not MaintenanceSchedule.objects.exists():
+        machines = Equipment.objects.filter(line__area__site=site).order_by("pk")
+        machines = list(machines.values_list("pk", flat=True))
+        chosen = machines[:: round(1 / schedules_per_machine)]
+        print(f"generating {len(chosen):,} schedules…", flush=True)
+        MaintenanceSchedule.objects.bulk_create(
+            [
+                MaintenanceSchedule(
+                    equipment_id=pk,
+                    title=rng.choice(["Lubricate", "Inspect belts", "Replace filters"]),
+                    interval=rng.choice([1, 2, 3]),
+                    interval_unit=IntervalUnit.MONTHS,
+                    anchor_date=today - datetime.timedelta(days=365),
+                    tolerance_days=rng.choice([0, 2, 7]),
+                    next_due=today + datetime.timedelta(days=rng.randint(-5, 60)),
+                    last_done_on=today - datetime.timedelta(days=rng.randint(1, 60)),
+                )
+                for pk in chosen
+            ],
+            batch_size=5000,
+        )
+    if not OpenItem.objects.exists():
+        shifts = Shift.objects.filter(line__area__site=site).order_by("pk")
+        week_ago = timezone.now() - datetime.timedelta(days=7)
+        items = []
+        for n, (pk, line_id, ends_at) in enumerate(
+            shifts.values_list("pk", "line_id", "ends_at").iterator(chunk_size=10_000)
+        ):
+            if n % 8:
+                continue
+            still_open = ends_at > week_ago
+            items.append(
+                OpenItem(
+                    line_id=line_id,
+                    raised_on_id=pk,
+                    raised_by=user,
+                    text=f"Guard {n % 97} rattles: check at the next stop",
+                    closed_on_id=None if still_open else pk,
+                    closed_by=None if still_open else user,
+                    closed_at=None if still_open else ends_at,
+                )
+            )
+        print(f"generating {len(items):,} open items…", flush=True)
+        OpenItem.objects.bulk_create(items, batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE shifts_openitem SET created_at = (SELECT s.starts_at FROM shifts_shift s"
+                " WHERE s.id = shifts_openitem.raised_on_id)"
+            )
+    if not Nonconformance.objects.exists():
+        inspections = Inspection.objects.filter(plan=fill.plan).order_by("pk")
+        month_ago = timezone.now() - datetime.timedelta(days=30)
+        rows = []
+        for n, (pk, line_id, inspected_at) in enumerate(
+            inspections.values_list("pk", "line_id", "inspected_at").iterator(chunk_size=10_000)
+        ):
+            if n % 100:
+                continue
+            rows.append(
+                Nonconformance(
+                    inspection_id=pk,
+                    line_id=line_id,
+                    title="Fill volume out of tolerance",
+                    raised_by=user,
+                    status="open" if inspected_at > month_ago else "closed",
+                )
+            )
+        print(f"generating {len(rows):,} nonconformances…", flush=True)
+        Nonconformance.objects.bulk_create(rows, batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE quality_nonconformance SET raised_at = (SELECT i.inspected_at"
+                " FROM quality_inspection i WHERE i.id = quality_nonconformance.inspection_id)"
+            )

@@ -101,6 +101,7 @@ def main():
         ensure_incidents,
         ensure_inspections,
         ensure_plant,
+        ensure_records,
         ensure_shifts,
         ensure_work_orders,
     )
@@ -114,6 +115,7 @@ def main():
     ensure_incidents(site, user, scale["incidents_per_machine"], scale["incident_days"])
     ensure_work_orders(site, user, scale["work_orders"], scale["work_order_days"])
     fill = ensure_inspections(site, user, scale["inspections"])
+    ensure_records(site, user, fill)
     generated = time.perf_counter() - started
     from logbook.core.db import refresh_statistics
 
@@ -141,6 +143,17 @@ def main():
     inspector.sites.set(user.sites.all())
     as_quality = Client()
     as_quality.force_login(inspector)
+    # Each role's home page: a technician on the big shift's line, a planner.
+    homes = {}
+    for role, line in (("technician", big_shift.line), ("planner", None)):
+        person, _ = User.objects.get_or_create(username=f"bench-{role}")
+        person.groups.set(Group.objects.filter(name=role))
+        person.sites.set(user.sites.all())
+        if line is not None and person.home_line_id != line.pk:
+            person.home_line = line
+            person.save(update_fields=["home_line"])
+        homes[role] = Client()
+        homes[role].force_login(person)
     scenarios = [
         ("equipment list, page 1", "/equipment/"),
         ("equipment list, sorted by name, page 40", "/equipment/?sort=name&page=40"),
@@ -151,6 +164,9 @@ def main():
         ("meter list (last reading each), page 1", "/equipment/meters/"),
         ("equipment page", f"/equipment/{sample.pk}/"),
         ("home page", "/"),
+        ("technician's home page", "/", homes["technician"]),
+        ("planner's home page", "/", homes["planner"]),
+        ("quality inspector's home page", "/", as_quality),
         ("API equipment list, page 1", "/api/equipment/"),
         ("API meters (last reading each), page 1", "/api/meters/"),
         ("shift list, page 1", "/shifts/"),
@@ -162,6 +178,7 @@ def main():
         ("shift page with 300 entries", f"/shifts/{big_shift.pk}/"),
         ("shift report with 300 entries", f"/shifts/{big_shift.pk}/report/"),
         ("API shift list, page 1", "/api/shifts/"),
+        ("API log entries, page 1", "/api/log-entries/"),
         ("API log entries of one shift", f"/api/log-entries/?shift_id={big_shift.pk}"),
         ("downtime list, page 1", "/downtime/"),
         (
@@ -182,6 +199,8 @@ def main():
         ("work order list, overdue", "/maintenance/?overdue=true"),
         ("maintenance plan (4 weeks)", "/maintenance/plan/"),
         ("my work", "/maintenance/my-work/"),
+        ("my work, technician", "/maintenance/my-work/", homes["technician"]),
+        ("schedule list, page 1", "/maintenance/schedules/"),
         ("new schedule form", "/maintenance/schedules/add/"),
         ("new schedule form for one machine", f"/maintenance/schedules/add/?equipment={sample.pk}"),
         ("new inspection plan form", "/quality/plans/add/", as_quality),
@@ -193,6 +212,8 @@ def main():
             f"/quality/characteristics/{fill.pk}/spc/?period_from=2025-11-25&period_to=2026-11-25",
         ),
         ("API inspections, page 1", "/api/inspections/"),
+        ("nonconformance list, page 1", "/quality/nonconformances/"),
+        ("API meter readings, page 1", "/api/meter-readings/"),
         # Reports: the same figures over a week and over two months (ratio ≈ 1: constant work
         # per report, whatever the period), for one line and for the whole site of 100 lines.
         ("report dashboard, one line, 7 days", f"/reports/?scope=line-{big_shift.line_id}"),
