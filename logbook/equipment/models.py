@@ -191,6 +191,8 @@ class Equipment(models.Model):
                 condition=~Q(parent=models.F("pk")), name="%(app_label)s_%(class)s_not_own_parent"
             )
         ]
+        # The home pages count a site's machines by status from this index alone.
+        indexes = [models.Index(fields=["line", "status"], name="equipment_line_status")]
 
     def __str__(self):
         return f"{self.asset_tag} – {self.name}"
