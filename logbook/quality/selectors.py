@@ -30,24 +30,43 @@ def measurements_in(characteristic: Characteristic, start, end):
     )
 
 
+def _values_in_period(count: int) -> str:
+    """The FROM and WHERE of the values of ``count`` characteristics (``m.value``,
+    ``m.characteristic_id``) inspected in [start, end) (``i``); parameters: the characteristics'
+    ids, then start and end.
+
+    The period's inspections are read by time, and each one's values by the (inspection,
+    characteristic) index. PostgreSQL is told so with a lateral join: left to itself, it read
+    all million measurements to hash them against a month's 2,800 inspections (48 → 5 ms)."""
+    measurements = Measurement._meta.db_table
+    inspections = Inspection._meta.db_table
+    placeholders = ", ".join(["%s"] * count)
+    condition = (
+        f"m.inspection_id = i.id AND m.characteristic_id IN ({placeholders}) "
+        "AND m.value IS NOT NULL"
+    )
+    if reading_connection().vendor == "postgresql":
+        # OFFSET 0 keeps it a lookup per inspection: a plain subquery would be pulled up.
+        inner = f"SELECT m.value, m.characteristic_id FROM {measurements} m WHERE {condition}"
+        join = f"JOIN LATERAL ({inner} OFFSET 0) m ON TRUE"
+    else:
+        join = f"JOIN {measurements} m ON {condition}"
+    return f"FROM {inspections} i {join} WHERE i.inspected_at >= %s AND i.inspected_at < %s"
+
+
 def characteristic_capability(
     characteristic: Characteristic, start: datetime.datetime, end: datetime.datetime
 ) -> Capability:
     """Count, mean, spread, Cp/Cpk… over [start, end), in time order, against the current
     limits; one query (moving ranges by a window function)."""
-    measurements = Measurement._meta.db_table
-    inspections = Inspection._meta.db_table
     ids = list(family_characteristics(characteristic).values_list("pk", flat=True))
     adapt = reading_connection().ops.adapt_datetimefield_value
-    placeholders = ", ".join(["%s"] * len(ids))
     sql = f"""
         WITH series AS (
             SELECT CAST(m.value AS DOUBLE PRECISION) AS x,
                    LAG(CAST(m.value AS DOUBLE PRECISION)) OVER (
                        ORDER BY i.inspected_at, i.id) AS previous
-            FROM {measurements} m JOIN {inspections} i ON i.id = m.inspection_id
-            WHERE m.characteristic_id IN ({placeholders}) AND m.value IS NOT NULL
-              AND i.inspected_at >= %s AND i.inspected_at < %s
+            {_values_in_period(len(ids))}
         )
         SELECT COUNT(*), COALESCE(SUM(x), 0), COALESCE(SUM(x * x), 0),
                AVG(ABS(x - previous)), {{out_of_spec}}
@@ -86,23 +105,27 @@ def values_under_other_limits(characteristic: Characteristic, start, end) -> lis
 
     The chart and the figures judge every value against the characteristic's limits; the page
     says so when some were measured against others."""
-    groups = (
-        measurements_in(characteristic, start, end)
-        .filter(value__isnull=False)
-        .values("characteristic__plan__version", "characteristic__lsl", "characteristic__usl")
-        .annotate(count=Count("pk"))
-        .order_by("characteristic__plan__version")
+    versions = {
+        pk: (version, lsl, usl)
+        for pk, version, lsl, usl in family_characteristics(characteristic).values_list(
+            "pk", "plan__version", "lsl", "usl"
+        )
+    }
+    adapt = reading_connection().ops.adapt_datetimefield_value
+    sql = (
+        f"SELECT m.characteristic_id, COUNT(*) {_values_in_period(len(versions))} "
+        "GROUP BY m.characteristic_id"
     )
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, [*versions, adapt(start), adapt(end)])
+        counted = cursor.fetchall()
+    groups = {}
+    for pk, count in counted:
+        groups[versions[pk]] = groups.get(versions[pk], 0) + count
     return [
-        {
-            "version": group["characteristic__plan__version"],
-            "lsl": group["characteristic__lsl"],
-            "usl": group["characteristic__usl"],
-            "count": group["count"],
-        }
-        for group in groups
-        if (group["characteristic__lsl"], group["characteristic__usl"])
-        != (characteristic.lsl, characteristic.usl)
+        {"version": version, "lsl": lsl, "usl": usl, "count": count}
+        for (version, lsl, usl), count in sorted(groups.items(), key=lambda item: item[0][0])
+        if (lsl, usl) != (characteristic.lsl, characteristic.usl)
     ]
 
 
