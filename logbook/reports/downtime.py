@@ -34,13 +34,7 @@ def _stops(*, start, end, line, site, now, by):
     reasons = ReasonCode._meta.db_table
     machines = Equipment._meta.db_table
     in_scope, params = scope_condition("q.line_id", line=line, site=site)
-    params.update(
-        s0=sql.epoch(start),
-        e0=sql.epoch(end),
-        now=sql.epoch(now),
-        start=sql.adapt(start),
-        end=sql.adapt(end),
-    )
+    params.update(sql.period_params(start, end, now))
     key = {
         "reason": "r.id",
         "equipment": "q.id",

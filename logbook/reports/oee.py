@@ -255,13 +255,7 @@ def _aggregates(start, end, groups, *, line, site, now, group):
     machines = Equipment._meta.db_table
     in_scope, params = scope_condition("line_id", line=line, site=site)
     machine_in_scope, _params = scope_condition("q.line_id", line=line, site=site)
-    params.update(
-        s0=sql.epoch(start),
-        e0=sql.epoch(end),
-        now=sql.epoch(now),
-        start=sql.adapt(start),
-        end=sql.adapt(end),
-    )
+    params.update(sql.period_params(start, end, now))
     values = []
     for index, bucket in enumerate(groups):
         # Typed: PostgreSQL would take untyped parameters in VALUES for text.

@@ -216,13 +216,7 @@ def _parameters(groups, start, end, now, *, line, site, equipment):
         machine_scope, params = scope_condition("q.line_id", line=line, site=site)
         line_scope, line_params = scope_condition("line_id", line=line, site=site)
     params.update(line_params)
-    params.update(
-        s0=sql.epoch(start),
-        e0=sql.epoch(end),
-        now=sql.epoch(now),
-        start=sql.adapt(start),
-        end=sql.adapt(end),
-    )
+    params.update(sql.period_params(start, end, now))
     values = []
     for index, (_key, lower, upper) in enumerate(groups):
         values.append(

@@ -67,6 +67,18 @@ def join_shifts_overlapping(alias: str, incident: str) -> str:
     return f"JOIN {table} {alias} ON {condition}"
 
 
+def period_params(start, end, now) -> dict:
+    """A period's bounds and now as the hand-written report queries take them: in seconds
+    (``s0``, ``e0``, ``now``) and as stored times (``start``, ``end``)."""
+    return {
+        "s0": epoch(start),
+        "e0": epoch(end),
+        "now": epoch(now),
+        "start": adapt(start),
+        "end": adapt(end),
+    }
+
+
 def rows(sql: str, params) -> list[tuple]:
     with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
