@@ -419,11 +419,7 @@ def ensure_records(site, user, fill, schedules_per_machine: float = 0.25):
         shifts = Shift.objects.filter(line__area__site=site).order_by("pk")
         week_ago = timezone.now() - datetime.timedelta(days=7)
         items = []
-        for n, (pk, line_id, ends_at) in enumerate(
-            shifts.values_list("pk", "line_id", "ends_at").iterator(chunk_size=10_000)
-        ):
-            if n % 8:
-                continue
+        for n, (pk, line_id, ends_at) in _every(8, shifts.values_list("pk", "line_id", "ends_at")):
             still_open = ends_at > week_ago
             items.append(
                 OpenItem(
@@ -447,11 +443,8 @@ def ensure_records(site, user, fill, schedules_per_machine: float = 0.25):
         inspections = Inspection.objects.filter(plan=fill.plan).order_by("pk")
         month_ago = timezone.now() - datetime.timedelta(days=30)
         rows = []
-        for n, (pk, line_id, inspected_at) in enumerate(
-            inspections.values_list("pk", "line_id", "inspected_at").iterator(chunk_size=10_000)
-        ):
-            if n % 100:
-                continue
+        fields = inspections.values_list("pk", "line_id", "inspected_at")
+        for _n, (pk, line_id, inspected_at) in _every(100, fields):
             rows.append(
                 Nonconformance(
                     inspection_id=pk,
@@ -468,3 +461,10 @@ def ensure_records(site, user, fill, schedules_per_machine: float = 0.25):
                 "UPDATE quality_nonconformance SET raised_at = (SELECT i.inspected_at"
                 " FROM quality_inspection i WHERE i.id = quality_nonconformance.inspection_id)"
             )
+
+
+def _every(step, rows):
+    """(n, row) of every ``step``-th row of a values queryset, read in chunks."""
+    for n, row in enumerate(rows.iterator(chunk_size=10_000)):
+        if n % step == 0:
+            yield n, row

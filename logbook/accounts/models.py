@@ -81,7 +81,7 @@ class User(AbstractUser):
         permissions = [("view_audit_trail", _("Can read the audit trail of records"))]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
 
     def save(self, *args, **kwargs):
         # A new password revokes the API tokens made under the old one, on every path that sets
@@ -102,6 +102,11 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(roles))
+
+    @staticmethod
+    def name_of(first_name, last_name, username) -> str:
+        """How a person is named everywhere: their full name, else their username."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def sees_all_sites(self) -> bool:

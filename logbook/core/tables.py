@@ -151,8 +151,8 @@ def _has_own_value(column) -> bool:
 
 
 class PersonColumn(tables.Column):
-    """A person by name (their full name, else their username), as everywhere. ``accessor``
-    names the person; an export reads their three name fields as plain values."""
+    """A person by name (``User.name_of``). ``accessor`` names the person; an export reads
+    their three name fields as plain values."""
 
     NAME_FIELDS = ("first_name", "last_name", "username")
 
@@ -162,9 +162,9 @@ class PersonColumn(tables.Column):
 
     @staticmethod
     def export_value(first_name, last_name, username):
-        if username is None:
-            return None
-        return f"{first_name} {last_name}".strip() or username
+        from logbook.accounts.models import User
+
+        return None if username is None else User.name_of(first_name, last_name, username)
 
     def value(self, value):
         return str(value)
@@ -202,7 +202,6 @@ class LocalTimes:
     KEPT_DAYS = 20_000  # fifty years
 
     def __init__(self, cell, django_ones):
-        self.zone = cell.zone
         self.cell = cell
         self.django_ones = django_ones
         self.offsets = {}
@@ -217,26 +216,20 @@ class LocalTimes:
         if tz is None:
             tz = self._wall_clock(day)
             if tz is None:  # the zone's offset changes that day: this value's own
-                offset = value.replace(tzinfo=datetime.UTC).astimezone(self.zone).utcoffset()
-                tz = self._tz(offset)
+                utc = value.replace(tzinfo=datetime.UTC)
+                tz = self.cell.wall_clock(utc.astimezone(self.cell.zone).utcoffset())
         return (value + tz.utcoffset(None)).replace(tzinfo=tz)
 
     def _wall_clock(self, day):
         start = datetime.datetime.fromordinal(day).replace(tzinfo=datetime.UTC)
-        offset = start.astimezone(self.zone).utcoffset()
+        zone = self.cell.zone
+        offset = start.astimezone(zone).utcoffset()
         end = start + datetime.timedelta(hours=23, minutes=59, seconds=59)
-        if end.astimezone(self.zone).utcoffset() != offset:
+        if end.astimezone(zone).utcoffset() != offset:
             return None
         if len(self.offsets) >= self.KEPT_DAYS:
             self.offsets.clear()
-        tz = self.offsets[day] = self._tz(offset)
-        return tz
-
-    def _tz(self, offset):
-        tz = self.cell.wall_clocks.get(offset)
-        if tz is None:
-            tz = self.cell.wall_clocks[offset] = datetime.timezone(offset)
-            self.cell.wall_clock_ids.add(id(tz))
+        tz = self.offsets[day] = self.cell.wall_clock(offset)
         return tz
 
 
@@ -318,8 +311,8 @@ class CellMaker:
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
-        # Fixed offsets (made by LocalTimes, known by identity) of times that are already the
-        # zone's wall-clock time.
+        # offset → the fixed zone (``wall_clock``) of times already on the page's clock,
+        # and the ids of those zones, known by identity.
         self.wall_clocks = {}
         self.wall_clock_ids = set()
         # id → (the label, its text): the label is kept, so its id is not given to another.
@@ -328,7 +321,7 @@ class CellMaker:
     def __call__(self, value):
         kind = type(value)
         if kind is str:
-            return "'" + value if value.startswith(FORMULA_STARTS) else value
+            return spreadsheet_safe(value)
         if value is None or kind in self.NUMBERS:
             return value
         if kind is datetime.datetime:
@@ -343,6 +336,15 @@ class CellMaker:
                 known = self.labels[id(value)] = (value, spreadsheet_safe(str(value)))
             return known[1]
         return spreadsheet_safe(force_str(value, strings_only=True))
+
+    def wall_clock(self, offset) -> datetime.timezone:
+        """The fixed zone for times already moved to the page's clock at ``offset`` (see
+        ``LocalTimes``): such times are written as they are."""
+        zone = self.wall_clocks.get(offset)
+        if zone is None:
+            zone = self.wall_clocks[offset] = datetime.timezone(offset)
+            self.wall_clock_ids.add(id(zone))
+        return zone
 
 
 # What a spreadsheet reads as the start of a formula (OWASP's CSV injection rule): =, +, -, @,
