@@ -5,7 +5,7 @@ import sys
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -22,6 +22,7 @@ from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
 
+from logbook.core.access import permission_required
 from logbook.core.exports import export_response, is_export_format
 from logbook.core.history import history_rows, readable
 from logbook.core.pagination import CappedPaginator

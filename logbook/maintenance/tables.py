@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
+from logbook.core.access import link_if_allowed
 from logbook.core.tables import BaseTable, PersonColumn
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 
@@ -132,7 +133,7 @@ def _expiry_class(record) -> str:
 class CertificationTable(BaseTable):
     user = tables.Column(
         verbose_name=_("Person"),
-        linkify=lambda record: record.get_absolute_url(),
+        linkify=link_if_allowed,
         order_by=("user__first_name",),
     )
     equipment_class = tables.Column(verbose_name=_("Class"))

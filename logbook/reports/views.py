@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from logbook.core.access import permission_required
 from logbook.core.exports import export_response, is_export_format
 from logbook.equipment.models import Equipment, Line
 from logbook.reports import dashboard as dashboard_parts

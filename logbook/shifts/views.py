@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logbook.core.access import permission_required
 from logbook.core.forms import SignatureForm
 from logbook.core.views import (
     ObjectCreateView,
@@ -115,7 +116,8 @@ def shift_detail(request, pk):
     previous = context["previous"]
     context["can_answer_previous"] = _can_answer(user, getattr(previous, "handover", None))
     context["can_answer_this"] = _can_answer(user, getattr(shift, "handover", None))
-    context["can_amend"] = shift.is_signed and user.has_perm("shifts.add_logentry")
+    # Whether the shift takes amendments; who may write one is the amend pages' own rule.
+    context["can_amend"] = shift.is_signed
     context["can_edit_any"] = user.has_perm("shifts.change_any_logentry")
     context["can_audit"] = user.has_perm("accounts.view_audit_trail")
     return render(request, "shifts/shift_detail.html", context)

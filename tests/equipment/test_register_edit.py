@@ -128,3 +128,14 @@ def test_other_sites_register_pages_are_404(as_user, outsider, line):
     assert client.get(f"/equipment/areas/{line.area.pk}/").status_code == 404
     assert client.get(f"/equipment/lines/{line.pk}/").status_code == 404
     assert client.get(f"/equipment/lines/{line.pk}/edit/").status_code == 404
+
+
+def test_the_line_page_shows_its_reliability_once_and_its_name_in_the_trail(
+    as_user, supervisor, line, filler
+):
+    html = as_user(supervisor).get(f"/equipment/lines/{line.pk}/").content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{line.code} {line.name} · Plant Logbook"
+    assert html.count('id="rel-h"') == 1
+    trail = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert trail.rstrip().endswith(f'<li aria-current="page">{line}</li>\n  </ol>')

@@ -476,3 +476,17 @@ def test_a_schedules_edit_form_shows_its_equipment_by_tag_and_saves_unchanged(
     data = posted_form(client.get(url).content.decode())
     assert data["equipment"] == "L1-FIL-01"
     assert client.post(url, data).status_code == 302
+
+
+def test_certification_rows_link_to_their_edit_page_only_for_those_who_may_edit(
+    as_user, planner, supervisor, filler
+):
+    """The planner reads certifications but may not change them: no link that is refused."""
+    held = Certification.objects.create(
+        user=planner, equipment_class=filler.equipment_class, expires_on=TODAY
+    )
+    edit = f"/maintenance/certifications/{held.pk}/edit/"
+    for user, may in ((planner, False), (supervisor, True)):
+        client = as_user(user)
+        assert (client.get(edit).status_code == 200) is may
+        assert (edit in client.get("/maintenance/certifications/").content.decode()) is may

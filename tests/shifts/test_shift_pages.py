@@ -374,3 +374,20 @@ def test_the_list_runs_a_constant_number_of_queries(
 
 def test_the_list_shows_only_the_users_sites(as_user, outsider, week):
     assert _dates(as_user(outsider).get("/shifts/")) == []
+
+
+def test_a_signed_shift_offers_amend_only_to_those_who_may_amend_each_record(
+    as_user, signed_shift, quality, technician
+):
+    """The quality inspector may amend log entries but not production counts: no button that
+    leads to a refusal."""
+    record = signed_shift.production.get()
+    entry = signed_shift.entries.get()
+    amend_counts = f"/shifts/production/{record.pk}/amend/"
+    amend_entry = f"/shifts/entries/{entry.pk}/amend/"
+    for user in (quality, technician):
+        client = as_user(user)
+        html = client.get(f"/shifts/{signed_shift.pk}/").content.decode()
+        for url in (amend_counts, amend_entry):
+            assert (url in html) == (client.get(url).status_code == 200), (user, url)
+    assert amend_counts not in as_user(quality).get(f"/shifts/{signed_shift.pk}/").content.decode()
