@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver PLAIN_STATIC_STORAGE=true \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: venv demo run test lint format clean bench load
+.PHONY: venv demo run test screenshots lint format clean bench load
 
 venv: $(STAMP)
 
@@ -23,15 +23,7 @@ $(STAMP): pyproject.toml
 
 demo: venv
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py load_demo
-	@echo ""
-	@echo "Demo logins (password 'demo' for each; demo data only):"
-	@echo "  admin       administrator: every site, the Django admin at /admin/"
-	@echo "  supervisor  reviews and signs off shifts, reads the reports"
-	@echo "  tech        technician on the floor"
-	@echo "  quality     quality inspector"
-	@echo "  planner     maintenance planner"
-	@echo ""
+	DEBUG=true $(BIN)/python manage.py load_demo --logins
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
@@ -39,6 +31,10 @@ run: demo
 
 test: venv
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests, saving their screenshots where README.md and docs/ show them.
+screenshots: venv
+	$(TEST_ENV) SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

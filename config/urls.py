@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home, profile
-from logbook.core.views import audit_trail, healthz
+from logbook.core.views import audit_trail, favicon, healthz
 from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
 from logbook.maintenance.api import ROUTES as MAINTENANCE_ROUTES
@@ -40,6 +40,7 @@ admin.site.site_title = "Plant Logbook admin"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -45,3 +45,16 @@ def test_the_demo_users_log_in_with_demo_and_hold_their_role(db, client):
         assert user.check_password("demo")
         assert user.primary_role == role
         assert user.sites.exists()
+
+
+def test_the_printed_logins_name_every_demo_user_who_can_log_in(db):
+    """`make run` prints them: a new user must not have to guess at tech2 or tech3."""
+    out = io.StringIO()
+    call_command("load_demo", "--logins", stdout=out)
+    printed = out.getvalue()
+    users = User.objects.filter(is_active=True)
+    assert users.count() >= 7
+    for user in users:
+        assert f"  {user.username} " in printed
+        assert user.check_password("demo")
+    assert "tech2" in printed and "line L2" in printed

@@ -124,3 +124,21 @@ def test_each_list_offers_its_add_button_to_whom_it_may(
     context = as_user(request.getfixturevalue(persona)).get(url).context
     assert context.get("add_url") == add_url
     assert context.get("add_label") == add_label
+
+
+def test_the_favicon_a_browser_asks_for_is_the_apps_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert "favicon" in response["Location"]
+
+
+def test_the_login_page_names_no_time_zone_it_cannot_know(client, db, site):
+    """Before logging in, the plant's zone is unknown: "Times shown in UTC" would be wrong."""
+    html = client.get("/accounts/login/").content.decode()
+    assert "Times shown in" not in html
+
+
+def test_a_signed_in_user_sees_times_in_the_sites_zone(as_user, technician):
+    html = as_user(technician).get("/").content.decode()
+    assert f"Times shown in {technician.sites.get().timezone}" in html

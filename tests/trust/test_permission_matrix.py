@@ -27,6 +27,7 @@ PUBLIC = "public"  # no login at all
 PAGES = {
     "home": (ANY, None, "get"),
     "healthz": (PUBLIC, None, "get"),
+    "favicon": (PUBLIC, None, "get"),
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),
     "profile": (ANY, None, "get"),

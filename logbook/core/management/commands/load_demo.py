@@ -29,11 +29,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(DEMO_FILE), help="the demo plant JSON file")
+        parser.add_argument(
+            "--logins", action="store_true", help="print the demo users, their roles and lines"
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, logins=False, **options):
         data = json.loads(Path(file).read_text(encoding="utf-8"))
         with transaction.atomic():
             for step in DEMO_STEPS:
                 import_string(step)(data, self.stdout)
         refresh_statistics()
         self.stdout.write(self.style.SUCCESS("Demo plant loaded."))
+        if logins:
+            self.stdout.write(demo_logins(data))
+
+
+def demo_logins(data) -> str:
+    """Every demo user of the document, with role, sites and home line, as a short table."""
+    from logbook.core.roles import Role
+
+    rows = []
+    for user in data["users"]:
+        where = " ".join(user["sites"])
+        if user.get("home_line"):
+            where += f", line {user['home_line']}"
+        roles = ", ".join(str(Role(role).label) for role in user["roles"])
+        rows.append((user["username"], roles, where))
+    width = max(len(row[0]) for row in rows) + 2
+    lines = ["", "Demo logins (the password of each is 'demo'; demo data only):"]
+    lines += [f"  {name:<{width}}{role}: {where}" for name, role, where in rows]
+    return "\n".join([*lines, ""])
