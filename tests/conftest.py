@@ -179,7 +179,7 @@ def shift(frozen, line, patterns, technician):
 
 @pytest.fixture
 def signed_shift(shift, technician, supervisor):
-    """The early shift with an entry and counts, handed over and signed off (reviewed)."""
+    """The early shift with an entry and counts, handed over and signed off (reviewed) early."""
     from tests.factories import PASSWORD
 
     shift_services.log_entry_add(
@@ -199,8 +199,13 @@ def signed_shift(shift, technician, supervisor):
         planned_stop_minutes=30,
     )
     shift_services.shift_hand_over(shift=shift, user=technician, summary="All good")
+    # Signed while it runs (the line stood for the rest of it): the supervisor gives the reason.
     shift_services.shift_sign_off(
-        shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed"
+        shift=shift,
+        user=supervisor,
+        password=PASSWORD,
+        meaning="reviewed",
+        reason="Line stopped for the rest of the shift",
     )
     shift.refresh_from_db()
     return shift

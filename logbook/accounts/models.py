@@ -143,6 +143,9 @@ class Signature(models.Model):
     signer_name = models.CharField(_("signer's name"), max_length=300)
     signed_at = DateTimeField(_("signed at"))
     meaning = models.CharField(_("meaning"), max_length=20, choices=SignatureMeaning.choices)
+    # Why the signer signed before the record's own rule allowed it (a shift still running, a
+    # handover not yet acknowledged): empty for a signature made in the ordinary way.
+    reason = models.TextField(_("reason for signing early"), blank=True, default="")
 
     class Meta:
         ordering = ["-signed_at"]

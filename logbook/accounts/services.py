@@ -17,7 +17,7 @@ def current_request():
 
 
 @transaction.atomic
-def signature_create(*, user, password: str, meaning: str) -> Signature:
+def signature_create(*, user, password: str, meaning: str, reason: str = "") -> Signature:
     """Return a new signature of ``user`` meaning ``meaning``, if ``password`` is theirs.
 
     A wrong password or an unknown meaning raises ValidationError and signs nothing.
@@ -47,6 +47,7 @@ def signature_create(*, user, password: str, meaning: str) -> Signature:
         signer_name=user.get_full_name() or user.get_username(),
         signed_at=timezone.now(),
         meaning=meaning,
+        reason=reason.strip(),
     )
 
 

@@ -197,6 +197,13 @@ class HandoverInput(serializers.Serializer):
 class SignOffInput(serializers.Serializer):
     password = StrictCharField(style={"input_type": "password"})
     meaning = serializers.ChoiceField(choices=["reviewed", "approved"])
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why sign now: required while the shift runs or its handover is not "
+        "acknowledged; kept in the signature.",
+    )
 
 
 class OpenItemCloseInput(serializers.Serializer):

@@ -2,7 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DateTimeInput, ScopedModelForm, VersionedFormMixin
+from logbook.core.forms import (
+    DateTimeInput,
+    ScopedModelForm,
+    SignatureForm,
+    VersionedFormMixin,
+)
 from logbook.equipment.forms import EquipmentPickField
 from logbook.shifts.choices import EntryCategory
 from logbook.shifts.models import LogEntry, ProductionRecord, Shift, ShiftPattern
@@ -145,3 +150,23 @@ class HandoverForm(forms.Form):
 
 class CloseOpenItemForm(forms.Form):
     note = forms.CharField(label=_("How it was dealt with"), required=False)
+
+
+class ShiftSignOffForm(SignatureForm):
+    """The supervisor's signature on a shift; before the shift may be signed (``too_early``
+    names why), a reason is asked for and kept in the signature."""
+
+    reason = forms.CharField(
+        label=_("Reason for signing off now"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = ["meaning", "reason", "password"]
+
+    def __init__(self, *args, too_early=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if too_early:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = " ".join(str(why) for why in too_early)
+        else:
+            del self.fields["reason"]

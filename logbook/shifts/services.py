@@ -337,9 +337,32 @@ def open_item_close(
     return item
 
 
+def sign_off_too_early(shift: Shift, now=None) -> list[str]:
+    """Why signing ``shift`` off now comes too early (empty when it may be signed).
+
+    A sign-off closes the shift's records for good: it is for a shift that has ended and whose
+    handover the next shift acknowledged. Before that the technicians are still writing it; a
+    supervisor may sign anyway, giving the reason, which the signature keeps.
+    """
+    now = now or timezone.now()
+    reasons = []
+    if shift.ends_at > now:
+        reasons.append(
+            _("The shift runs until %(end)s.")
+            % {"end": timezone.localtime(shift.ends_at, shift.site.zone).strftime("%H:%M")}
+        )
+    handover = Handover.objects.filter(shift=shift).first()
+    if handover is not None and handover.acknowledged_at is None:
+        reasons.append(_("The next shift has not acknowledged the handover yet."))
+    return reasons
+
+
 @transaction.atomic
-def shift_sign_off(*, shift: Shift, user, password: str, meaning: str) -> Shift:
-    """Sign the shift off with an electronic signature; from then on its records never change."""
+def shift_sign_off(*, shift: Shift, user, password: str, meaning: str, reason: str = "") -> Shift:
+    """Sign the shift off with an electronic signature; from then on its records never change.
+
+    Only once it has ended and its handover was acknowledged, unless ``reason`` says why now.
+    """
     shift = _lock_shift(shift)
     if not user.has_perm("shifts.sign_shift"):
         raise PermissionDenied(_("Only a supervisor signs shifts off."))
@@ -348,6 +371,13 @@ def shift_sign_off(*, shift: Shift, user, password: str, meaning: str) -> Shift:
         raise ValidationError(_("Hand the shift over before signing it off."))
     if meaning not in ("reviewed", "approved"):
         raise ValidationError({"meaning": _("A shift sign-off means reviewed or approved.")})
-    shift.signature = signature_create(user=user, password=password, meaning=meaning)
+    too_early = sign_off_too_early(shift)
+    if too_early and not reason.strip():
+        raise ValidationError(
+            {"reason": [*too_early, _("Give the reason for signing it off now.")]}
+        )
+    shift.signature = signature_create(
+        user=user, password=password, meaning=meaning, reason=reason if too_early else ""
+    )
     shift.save(update_fields=["signature"])
     return shift

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logbook.core.access import permission_required
-from logbook.core.forms import SignatureForm
 from logbook.core.views import (
     ObjectCreateView,
     ObjectListView,
@@ -112,7 +111,9 @@ def shift_detail(request, pk):
                 for item in compile_handover(shift)
             ]
         if shift.status == "handed_over" and user.has_perm("shifts.sign_shift"):
-            context["sign_off_form"] = SignatureForm()
+            too_early = services.sign_off_too_early(shift)
+            context["sign_off_form"] = forms.ShiftSignOffForm(too_early=too_early)
+            context["sign_off_too_early"] = too_early
     previous = context["previous"]
     context["can_answer_previous"] = _can_answer(user, getattr(previous, "handover", None))
     context["can_answer_this"] = _can_answer(user, getattr(shift, "handover", None))
@@ -464,7 +465,7 @@ def handover_item_answer(request, pk, item_pk):
 @require_POST
 def shift_sign_off(request, pk):
     shift = _visible_shift(request, pk)
-    form = SignatureForm(request.POST)
+    form = forms.ShiftSignOffForm(request.POST, too_early=services.sign_off_too_early(shift))
     if submit(
         request, form, lambda data: services.shift_sign_off(shift=shift, user=request.user, **data)
     ):

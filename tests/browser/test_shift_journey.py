@@ -112,6 +112,9 @@ def test_a_shift_from_start_to_sign_off_and_amendment(
     page.get_by_role("link", name="Shifts to sign off").click()
     page.get_by_role("link", name="2026-06-15").click()
     sign = page.locator(".sign-off")
+    # The shift still runs: signing it now asks why, and the signature will say it.
+    expect(sign).to_contain_text("The shift runs until 14:00.")
+    sign.get_by_label("Reason for signing off now").fill("Line down for the rest of the shift")
     sign.get_by_text("Approved", exact=True).click()
     sign.get_by_label("Your password").fill("not my password")
     sign.get_by_role("button", name="Sign off").click()
@@ -121,6 +124,7 @@ def test_a_shift_from_start_to_sign_off_and_amendment(
     page.get_by_role("button", name="Sign off").click()
     banner = page.locator(".signature-banner")
     expect(banner).to_contain_text("Approved by Dana Kowalski")
+    expect(banner).to_contain_text("Signed early: Line down for the rest of the shift")
     expect(page.locator("#new-entry")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
 
@@ -170,6 +174,7 @@ def test_a_supervisor_finds_shifts_corrects_one_prints_it_and_reads_its_audit_tr
     )
     for name in ("Early", "Late"):
         services.shift_hand_over(shift=shifts[name], user=technician, summary="Ran well")
+    services.handover_acknowledge(shift=shifts["Early"], user=supervisor)
     services.shift_sign_off(
         shift=shifts["Early"], user=supervisor, password=PASSWORD, meaning="approved"
     )

@@ -95,7 +95,9 @@ def test_acknowledging_the_whole_handover_accepts_the_rest(eventful, technician,
 def test_items_of_a_signed_shift_never_change(eventful, technician, supervisor, quality):
     handover = services.shift_hand_over(shift=eventful, user=technician)
     services.handover_acknowledge(shift=eventful, user=supervisor)
-    services.shift_sign_off(shift=eventful, user=supervisor, password=PASSWORD, meaning="reviewed")
+    services.shift_sign_off(
+        shift=eventful, user=supervisor, password=PASSWORD, meaning="reviewed", reason="Line off"
+    )
     item = handover.items.first()
     assert item.is_locked
     with pytest.raises((RecordLocked, Conflict)):

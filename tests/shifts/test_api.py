@@ -93,7 +93,7 @@ def test_counts_good_above_produced_is_a_400(api, technician, shift):
     assert not ProductionRecord.objects.exists()
 
 
-def test_handover_acknowledge_and_sign_off_actions(api, technician, supervisor, shift):
+def test_handover_acknowledge_and_sign_off_actions(api, technician, supervisor, shift, frozen):
     response = api(technician).post(
         f"/api/shifts/{shift.pk}/handover/",
         {"summary": "Capper noisy", "open_items": ["Order belt"]},
@@ -104,6 +104,7 @@ def test_handover_acknowledge_and_sign_off_actions(api, technician, supervisor, 
     assert OpenItem.objects.get().text == "Order belt"
     response = api(supervisor).post(f"/api/shifts/{shift.pk}/acknowledge/")
     assert response.json()["handover"]["acknowledged_by"] == supervisor.pk
+    frozen.move_to(at(14, 5))  # the shift has ended
     refused = api(technician).post(
         f"/api/shifts/{shift.pk}/sign-off/",
         {"password": PASSWORD, "meaning": "reviewed"},

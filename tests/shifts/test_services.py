@@ -153,7 +153,9 @@ def test_sign_off_needs_a_handover(shift, supervisor):
 def test_sign_off_needs_the_signers_password(shift, technician, supervisor):
     services.shift_hand_over(shift=shift, user=technician, summary="ok")
     with pytest.raises(ValidationError, match="password is not correct"):
-        services.shift_sign_off(shift=shift, user=supervisor, password="guess", meaning="reviewed")
+        services.shift_sign_off(
+            shift=shift, user=supervisor, password="guess", meaning="reviewed", reason="Audit"
+        )
     shift.refresh_from_db()
     assert not shift.is_signed
 
@@ -270,3 +272,32 @@ def test_an_amendment_without_a_reason_is_refused(signed_shift, supervisor):
             category="note",
             amends=signed_shift.entries.get(),
         )
+
+
+def test_a_running_shift_is_signed_off_only_with_a_reason_the_signature_keeps(
+    shift, technician, supervisor
+):
+    """Signing a running shift locked its technicians out two hours before its end."""
+    services.shift_hand_over(shift=shift, user=technician, summary="ok")
+    with pytest.raises(ValidationError, match="The shift runs until 14:00"):
+        services.shift_sign_off(shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed")
+    shift.refresh_from_db()
+    assert not shift.is_signed
+    services.shift_sign_off(
+        shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed", reason="Line idle"
+    )
+    shift.refresh_from_db()
+    assert shift.signature.reason == "Line idle"
+
+
+def test_an_ended_shift_is_signed_off_once_the_next_shift_acknowledged(
+    shift, technician, supervisor, frozen
+):
+    services.shift_hand_over(shift=shift, user=technician, summary="ok")
+    frozen.move_to(at(14, 10))
+    with pytest.raises(ValidationError, match="not acknowledged the handover"):
+        services.shift_sign_off(shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed")
+    services.handover_acknowledge(shift=shift, user=supervisor)
+    services.shift_sign_off(shift=shift, user=supervisor, password=PASSWORD, meaning="reviewed")
+    shift.refresh_from_db()
+    assert shift.is_signed and shift.signature.reason == ""

@@ -204,7 +204,7 @@ def test_counts_are_recorded_and_checked(as_user, technician, shift):
 
 
 def test_hand_over_acknowledge_and_sign_off_through_the_pages(
-    as_user, technician, supervisor, shift, client
+    as_user, technician, supervisor, shift, client, frozen
 ):
     client = as_user(technician)
     response = client.post(
@@ -212,6 +212,7 @@ def test_hand_over_acknowledge_and_sign_off_through_the_pages(
         {"summary": "Capper noisy", "open_items": "Order belt\nCheck sensor"},
     )
     assert response.status_code == 302
+    frozen.move_to(at(14, 5))  # the shift has ended
     client = as_user(supervisor)
     assert client.post(f"/shifts/{shift.pk}/acknowledge/").status_code == 302
     wrong = client.post(f"/shifts/{shift.pk}/sign-off/", {"meaning": "reviewed", "password": "x"})
@@ -306,6 +307,7 @@ def test_the_report_prints_the_whole_shift(as_user, supervisor, signed_shift):
         "Cola 0.5 L",
         "All good",
         "Reviewed by Dana Kowalski",
+        "Signed early: Line stopped for the rest of the shift",
     ):
         assert text in html
 
@@ -325,6 +327,7 @@ def week(frozen, line, patterns, technician, supervisor):
             services.shift_start(line=line, pattern=patterns[pattern], date=day, user=technician)
         )
     services.shift_hand_over(shift=shifts[0], user=technician, summary="ok")
+    services.handover_acknowledge(shift=shifts[0], user=supervisor)
     services.shift_sign_off(shift=shifts[0], user=supervisor, password=PASSWORD, meaning="reviewed")
     services.shift_hand_over(shift=shifts[1], user=technician, summary="ok")
     return shifts
@@ -391,3 +394,40 @@ def test_a_signed_shift_offers_amend_only_to_those_who_may_amend_each_record(
         for url in (amend_counts, amend_entry):
             assert (url in html) == (client.get(url).status_code == 200), (user, url)
     assert amend_counts not in as_user(quality).get(f"/shifts/{signed_shift.pk}/").content.decode()
+
+
+def test_machine_down_and_inspect_stay_on_my_shift_after_sign_off(
+    as_user, signed_shift, technician, quality
+):
+    technician.home_line = signed_shift.line
+    technician.save(update_fields=["home_line"])
+    client = as_user(technician)
+    page = client.get("/shifts/my/", follow=True)
+    assert page.context["shift"] == signed_shift
+    html = page.content.decode()
+    assert f'href="/downtime/new/?line={signed_shift.line_id}"' in html
+    assert "Machine down" in html
+    inspect = as_user(quality).get(f"/shifts/{signed_shift.pk}/").content.decode()
+    # An inspection started from a signed shift belongs to the line, not to the closed shift.
+    assert f'href="/quality/inspect/?line={signed_shift.line_id}"' in inspect
+
+
+def test_signing_a_running_shift_asks_why_and_shows_the_reason(
+    as_user, supervisor, technician, shift
+):
+    services.shift_hand_over(shift=shift, user=technician, summary="ok")
+    client = as_user(supervisor)
+    html = client.get(f"/shifts/{shift.pk}/").content.decode()
+    assert "The shift runs until 14:00." in html
+    assert 'name="reason"' in html
+    refused = client.post(
+        f"/shifts/{shift.pk}/sign-off/", {"meaning": "reviewed", "password": PASSWORD}
+    )
+    assert refused.status_code == 400
+    assert not Shift.objects.get(pk=shift.pk).is_signed
+    client.post(
+        f"/shifts/{shift.pk}/sign-off/",
+        {"meaning": "reviewed", "password": PASSWORD, "reason": "Line idle after the jam"},
+    )
+    html = client.get(f"/shifts/{shift.pk}/").content.decode()
+    assert "Signed early:" in html and "Line idle after the jam" in html

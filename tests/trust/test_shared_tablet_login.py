@@ -48,12 +48,14 @@ def test_wrong_signature_passwords_count_toward_the_lockout(supervisor, shift, t
     assert response.status_code == 302
     for _ in range(3):
         wrong = client.post(
-            f"/shifts/{shift.pk}/sign-off/", {"meaning": "reviewed", "password": "guess"}
+            f"/shifts/{shift.pk}/sign-off/",
+            {"meaning": "reviewed", "password": "guess", "reason": "Audit"},
         )
         assert wrong.status_code == 400
     # Even the right password no longer signs, and the log-in page refuses too.
     right = client.post(
-        f"/shifts/{shift.pk}/sign-off/", {"meaning": "reviewed", "password": PASSWORD}
+        f"/shifts/{shift.pk}/sign-off/",
+        {"meaning": "reviewed", "password": PASSWORD, "reason": "Audit"},
     )
     assert right.status_code == 400 and b"locked" in right.content
     shift.refresh_from_db()
