@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,23 @@ class ScopedModelForm(VersionedFormMixin, forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user"):
                 field.queryset = queryset.for_user(user)
+
+
+def plain_number(value) -> str:
+    """A decimal without the zeros its column pads it with: 1.6, not 1.600000; 6, not 6.00."""
+    return f"{Decimal(value).normalize():f}"
+
+
+class DecimalInput(forms.NumberInput):
+    """A number field that shows a stored decimal as it was typed (1.6, not 1.600000)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"step": "any", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_number(value)
+        return super().format_value(value)
 
 
 class DateInput(forms.DateInput):

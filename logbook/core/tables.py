@@ -13,6 +13,8 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django_tables2.data import TableQuerysetData
 
+from logbook.core.forms import plain_number
+
 # Columns whose export value is the plain value of their accessor (no render/value of their own).
 PLAIN_COLUMNS = (tables.Column, tables.DateColumn, tables.DateTimeColumn, tables.BooleanColumn)
 # Rows an export fetches from the database at a time.
@@ -148,6 +150,15 @@ def _has_own_value(column) -> bool:
     if getattr(column, "export_plain", False) or isinstance(column, PLAIN_COLUMNS[1:]):
         return False
     return type(column).value is not tables.Column.value
+
+
+class QuantityColumn(tables.Column):
+    """A stored decimal as it was typed (6, not 6.00); exported as the number it is."""
+
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return plain_number(value)
 
 
 class PersonColumn(tables.Column):

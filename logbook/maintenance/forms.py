@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
-from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm, VersionedFormMixin
+from logbook.core.forms import (
+    DateInput,
+    DateTimeInput,
+    DecimalInput,
+    ScopedModelForm,
+    VersionedFormMixin,
+    plain_number,
+)
 from logbook.equipment.forms import AssetTagField
 from logbook.equipment.models import Equipment
 from logbook.maintenance.choices import ItemKind, Priority
@@ -90,8 +97,8 @@ ChecklistFormSet = inlineformset_factory(
     widgets={
         "order": forms.NumberInput(attrs={"class": "narrow"}),
         "unit": forms.TextInput(attrs={"class": "narrow"}),
-        "lower_limit": forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
-        "upper_limit": forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
+        "lower_limit": DecimalInput(attrs={"class": "narrow"}),
+        "upper_limit": DecimalInput(attrs={"class": "narrow"}),
     },
 )
 
@@ -152,7 +159,7 @@ class PlanForm(ScopedModelForm):
 
 class PartChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, part):
-        return f"{part.part_number} – {part.description} ({part.stock.normalize():f} {part.unit})"
+        return f"{part.part_number} – {part.description} ({plain_number(part.stock)} {part.unit})"
 
 
 class PartLineForm(forms.Form):
@@ -243,6 +250,7 @@ class SparePartForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = SparePart
         fields = ["part_number", "description", "unit", "stock", "reorder_point", "location"]
+        widgets = {"stock": DecimalInput(), "reorder_point": DecimalInput()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)  # parts are not site-scoped: ``user`` is not needed

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts.models import Certification
 from logbook.core.access import link_if_allowed
-from logbook.core.tables import BaseTable, PersonColumn
+from logbook.core.tables import BaseTable, PersonColumn, QuantityColumn
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 
 WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
@@ -112,8 +112,8 @@ class ScheduleTable(BaseTable):
 
 class SparePartTable(BaseTable):
     part_number = tables.Column(linkify=True)
-    stock = tables.Column()
-    reorder_point = tables.Column()
+    stock = QuantityColumn()
+    reorder_point = QuantityColumn()
 
     class Meta(BaseTable.Meta):
         model = SparePart

@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import ScopedModelForm, VersionedFormMixin, password_field
+from logbook.core.forms import DecimalInput, ScopedModelForm, VersionedFormMixin, password_field
 from logbook.equipment.forms import AssetTagField
 from logbook.quality.choices import CharacteristicKind, Disposition
 from logbook.quality.models import Characteristic, InspectionPlan, Nonconformance
@@ -38,8 +38,7 @@ class CharacteristicForm(forms.ModelForm):
             "defect_types",
         ]
         widgets = {
-            name: forms.NumberInput(attrs={"step": "any", "class": "narrow"})
-            for name in ("nominal", "lsl", "usl")
+            name: DecimalInput(attrs={"class": "narrow"}) for name in ("nominal", "lsl", "usl")
         } | {
             "order": forms.NumberInput(attrs={"class": "narrow"}),
             "decimals": forms.NumberInput(attrs={"class": "narrow"}),

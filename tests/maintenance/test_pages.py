@@ -490,3 +490,15 @@ def test_certification_rows_link_to_their_edit_page_only_for_those_who_may_edit(
         client = as_user(user)
         assert (client.get(edit).status_code == 200) is may
         assert (edit in client.get("/maintenance/certifications/").content.decode()) is may
+
+
+def test_stock_shows_as_typed_not_as_stored(as_user, planner, part):
+    """Stock was shown as stored ("6.00 pcs"): 2.5 L of oil is "2.5", 3 is "3"."""
+    SparePart.objects.filter(pk=part.pk).update(stock=Decimal("2.50"), reorder_point=3)
+    client = as_user(planner)
+    html = client.get("/maintenance/parts/").content.decode()
+    assert ">2.5<" in html and ">3<" in html and "2.50" not in html
+    plan = client.get("/maintenance/plan/").content.decode()
+    assert "<strong>2.5</strong> L (reorder at 3)" in plan
+    form = client.get(f"/maintenance/parts/{part.pk}/edit/").content.decode()
+    assert 'value="2.5"' in form and 'value="3"' in form

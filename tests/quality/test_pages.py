@@ -376,3 +376,14 @@ def test_a_plan_refuses_a_machine_of_another_line_or_site(
     assert response.status_code == 400
     assert "No equipment with this asset tag on your sites." in response.content.decode()
     assert not InspectionPlan.objects.exists()
+
+
+def test_limits_show_at_the_characteristics_own_precision(as_user, quality, plan):
+    """Limits were shown as stored ("495.000000"): at the plan's decimals on its pages, and
+    as typed in the edit form."""
+    client = as_user(quality)
+    html = client.get(f"/quality/plans/{plan.pk}/").content.decode()
+    assert "495.0" in html and "505.0" in html and "500.0" in html
+    assert "495.000000" not in html
+    form = client.get(f"/quality/plans/{plan.pk}/edit/").content.decode()
+    assert 'value="495"' in form and "495.000000" not in form
