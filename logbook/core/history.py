@@ -68,13 +68,20 @@ def history_rows(history_qs, label):
     for version in history_qs:
         key = version.id
         before = previous.get(key)
-        changes = []
+        fields = version.instance_type._meta.concrete_fields
         if before is not None:
             # Every stored field, the non-editable ones (a signature, computed times) included.
             changes = [
                 (field, getattr(before, field.attname), getattr(version, field.attname))
-                for field in version.instance_type._meta.concrete_fields
+                for field in fields
                 if getattr(before, field.attname) != getattr(version, field.attname)
+            ]
+        else:
+            # The first version: what the record was made with (its values, not just "created").
+            changes = [
+                (field, None, getattr(version, field.attname))
+                for field in fields
+                if not field.primary_key and getattr(version, field.attname) not in (None, "")
             ]
         previous[key] = version
         rows.append(
@@ -82,6 +89,7 @@ def history_rows(history_qs, label):
                 "when": version.history_date,
                 "who": version.history_user,
                 "kind": version.get_history_type_display(),
+                "created": version.history_type == "+",
                 "record": f"{label} #{version.id}",
                 "changes": changes,
             }

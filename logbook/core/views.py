@@ -15,6 +15,7 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults as django_defaults
 from django.views.decorators.cache import never_cache
@@ -119,6 +120,13 @@ class ObjectListView(
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         context["title"] = opts.verbose_name_plural.capitalize()
+        context["things"] = opts.verbose_name_plural
+        paginator = getattr(context.get("table"), "paginator", None)
+        if paginator is not None and not paginator.capped:
+            # "201 shifts", "1 work order": what the list holds, not "rows".
+            count = paginator.count
+            name = opts.verbose_name if count == 1 else opts.verbose_name_plural
+            context["count_text"] = f"{number_format(count, force_grouping=True)} {name}"
         if self.add_button and self.request.user.has_perm(
             f"{opts.app_label}.add_{opts.model_name}"
         ):

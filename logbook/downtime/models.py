@@ -114,8 +114,17 @@ def _failure_code(list_name, verbose):
         blank=True,
         related_name="+",
         verbose_name=verbose,
-        help_text=FailureCodeList(list_name).label,
+        help_text=FAILURE_CODE_HELP[list_name],
     )
+
+
+# What each ISO 14224 list asks, in the words of the floor (the label already names the list).
+FAILURE_CODE_HELP = {
+    FailureCodeList.MODE: _("How the failure showed itself: fails to start, leaks, noise…"),
+    FailureCodeList.MECHANISM: _("What happened in the part: wear, corrosion, fatigue…"),
+    FailureCodeList.CAUSE: _("Why it happened: operation, maintenance, design…"),
+    FailureCodeList.DETECTION: _("How it was found: by the operator, on a PM round, on demand…"),
+}
 
 
 CODING_LISTS = {

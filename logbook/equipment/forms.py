@@ -135,7 +135,9 @@ class EquipmentForm(ScopedModelForm):
 
 
 class MeterForm(ScopedModelForm):
-    equipment = AssetTagField(label=_("Equipment"), help_text=_("Asset tag of the equipment."))
+    equipment = AssetTagField(
+        label=_("Equipment"), help_text=_("The tag on its label, e.g. L1-FIL-01.")
+    )
 
     class Meta:
         model = Meter

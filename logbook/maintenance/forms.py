@@ -22,7 +22,9 @@ from logbook.maintenance.models import ChecklistItem, MaintenanceSchedule, Spare
 
 
 class ScheduleForm(ScopedModelForm):
-    equipment = AssetTagField(label=_("Equipment"), help_text=_("Asset tag."))
+    equipment = AssetTagField(
+        label=_("Equipment"), help_text=_("The tag on its label, e.g. L1-FIL-01.")
+    )
 
     class Meta:
         model = MaintenanceSchedule

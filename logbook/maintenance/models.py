@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -73,6 +74,22 @@ class SparePart(models.Model):
     @property
     def needs_reorder(self) -> bool:
         return self.stock <= self.reorder_point
+
+
+def every_calendar_interval(n: int, unit: str) -> str:
+    """ "Every day", "every 2 weeks": in each language's plural forms (a whole number)."""
+    if n == 1:
+        return {
+            IntervalUnit.DAYS: gettext("every day"),
+            IntervalUnit.WEEKS: gettext("every week"),
+            IntervalUnit.MONTHS: gettext("every month"),
+        }[unit]
+    forms = {
+        IntervalUnit.DAYS: ngettext("every %(n)s day", "every %(n)s days", n),
+        IntervalUnit.WEEKS: ngettext("every %(n)s week", "every %(n)s weeks", n),
+        IntervalUnit.MONTHS: ngettext("every %(n)s month", "every %(n)s months", n),
+    }
+    return forms[unit] % {"n": n}
 
 
 class MaintenanceSchedule(models.Model):
@@ -157,9 +174,10 @@ class MaintenanceSchedule(models.Model):
     @property
     def interval_label(self) -> str:
         count = f"{self.interval.normalize():f}"
-        if self.interval_unit == IntervalUnit.METER and self.meter_id:
-            return _("every %(n)s %(unit)s") % {"n": count, "unit": self.meter.unit}
-        return _("every %(n)s %(unit)s") % {"n": count, "unit": self.get_interval_unit_display()}
+        if self.interval_unit == IntervalUnit.METER:
+            unit = self.meter.unit if self.meter_id else self.get_interval_unit_display()
+            return _("every %(n)s %(unit)s") % {"n": count, "unit": unit}
+        return every_calendar_interval(int(self.interval), self.interval_unit)
 
     def clean(self):
         errors = {}

@@ -67,7 +67,10 @@ class ShiftFilterSet(FilterSet):
         widget=forms.HiddenInput,
         label=_("Handover not acknowledged"),
     )
-    pattern_id = django_filters.NumberFilter(field_name="pattern", label=_("Pattern id"))
+    # The reports' per-pattern chart links here (?pattern_id=N): a choice by name, not an id.
+    pattern_id = django_filters.ModelChoiceFilter(
+        field_name="pattern", queryset=scoped(ShiftPattern), label=_("Shift pattern")
+    )
 
     class Meta:
         model = Shift

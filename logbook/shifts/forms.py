@@ -60,8 +60,9 @@ class LogEntryForm(VersionedFormMixin, forms.ModelForm):
         if "occurred_at" not in self.fields:
             return  # an amendment keeps the original's time
         self.fields["occurred_at"].required = False
-        self.fields["occurred_at"].help_text = _("Leave empty for now.")
         if not self.instance.pk:
+            # Only under an empty field: an edited entry shows its own time.
+            self.fields["occurred_at"].help_text = _("Leave empty for now.")
             # Not the time the page was opened: the time the entry is saved.
             self.initial.pop("occurred_at", None)
 

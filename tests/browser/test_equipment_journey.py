@@ -52,7 +52,7 @@ def test_a_technician_filters_the_register_and_scans_the_qr_code(
     page.get_by_label("Class").select_option(label="Filler")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("table.table tbody tr")).to_have_count(1)
-    expect(page.get_by_text("1 row")).to_be_visible()
+    expect(page.get_by_text("1 equipment", exact=True)).to_be_visible()
     screenshot("equipment-register")
 
     page.get_by_role("link", name="L1-FIL-01").click()

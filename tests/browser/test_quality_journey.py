@@ -109,11 +109,11 @@ def test_a_supervisor_filters_inspections_and_reads_the_capability_chart(
 
     login(supervisor)
     page.get_by_role("link", name="Quality", exact=True).click()
-    expect(page.get_by_text("5 rows")).to_be_visible()
+    expect(page.get_by_text("5 inspections")).to_be_visible()
     page.get_by_text("Filters").click()
     page.get_by_label("Verdict").select_option(label="Fail")
     page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_text("1 row", exact=True)).to_be_visible()
+    expect(page.get_by_text("1 inspection", exact=True)).to_be_visible()
     expect(page.locator("table.table tbody tr")).to_contain_text("L1-0615-4")
 
     # The individuals chart and capability of the fill volume, drawn by the server.

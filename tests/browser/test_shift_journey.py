@@ -182,11 +182,11 @@ def test_a_supervisor_finds_shifts_corrects_one_prints_it_and_reads_its_audit_tr
     # The shift list, filtered to what waits for a signature, and its export.
     login(supervisor)
     page.get_by_role("link", name="Shifts", exact=True).click()
-    expect(page.get_by_text("3 rows")).to_be_visible()
+    expect(page.get_by_text("3 shifts")).to_be_visible()
     page.get_by_text("Filters").click()
     page.get_by_label("Status").select_option(label="Handed over")
     page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_text("1 row", exact=True)).to_be_visible()
+    expect(page.get_by_text("1 shift", exact=True)).to_be_visible()
     row = page.locator("table.table tbody tr")
     expect(row).to_contain_text("Late")
     with page.expect_download() as download:

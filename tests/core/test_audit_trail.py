@@ -81,3 +81,21 @@ def test_every_audit_page_keeps_to_its_records_site(db, client):
         assert label in walked
     client.force_login(own)
     assert client.get("/audit/shifts.logentry/999999/").status_code == 404
+
+
+def test_a_creation_row_shows_what_the_record_was_made_with(as_user, supervisor, technician, shift):
+    """ "Created / created": the first row of a record said nothing of its values."""
+    services.log_entry_add(
+        shift=shift,
+        user=technician,
+        text="Greased chain",
+        category="maintenance",
+        occurred_at=at(7),
+    )
+    response = as_user(supervisor).get(f"/audit/shifts.shift/{shift.pk}/")
+    created = [row for row in response.context["rows"] if row["record"].startswith("Log entry")]
+    assert len(created) == 1 and created[0]["created"]
+    values = {str(field): new for field, old, new in created[0]["changes"]}
+    assert values["text"] == "Greased chain"
+    assert values["author"] == str(technician)
+    assert "<strong>text</strong>: <ins>Greased chain</ins>" in response.content.decode()

@@ -18,14 +18,14 @@ def test_a_list_counts_its_rows_only_up_to_the_cap(as_user, supervisor, line, mo
     client = as_user(supervisor)
     with CaptureQueriesContext(connection) as captured:
         html = client.get("/equipment/").content.decode()
-    assert "More than 3 rows" in html
+    assert "More than 3 equipment" in html
     counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
     # The count stops at the cap and one more row: LIMIT 4 inside the count.
     assert counts and all("LIMIT 4" in sql for sql in counts), counts
 
     # Three rows of the line, and no more: an exact count, as ever.
     html = client.get(f"/equipment/?line_id={line.pk}").content.decode()
-    assert "3 rows" in html and "More than" not in html
+    assert "3 equipment" in html and "More than" not in html
 
 
 def test_the_api_pages_through_log_entries_by_position(api, technician, shift):
