@@ -12,6 +12,7 @@ from logbook.equipment.choices import EquipmentStatus
 from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
 from logbook.maintenance.selectors import my_work, overdue
+from logbook.shifts.models import Shift
 
 
 @login_required
@@ -40,6 +41,10 @@ def home(request):
         context["my_work"] = my_work(user).count()
         context["to_verify"] = WorkOrder.objects.for_user(user).filter(status="done").count()
         context["overdue"] = overdue(WorkOrder.objects.for_user(user)).count()
+    if user.has_perm("shifts.sign_shift"):
+        context["to_sign"] = (
+            Shift.objects.for_user(user).filter(signature__isnull=True, handover__isnull=False)
+        ).count()
     return render(request, "home.html", context)
 
 

@@ -294,6 +294,18 @@ class DowntimeIncident(models.Model):
             return None
         return duration_minutes(self.started_at, self.ended_at)
 
+    @property
+    def next_stage(self) -> str | None:
+        """The restoration stage to record next, in order: on site, repaired, running again
+        (None once running). A machine may restart before either, so "ended" is always open."""
+        if self.ended_at is not None:
+            return None
+        if self.responded_at is None and self.repaired_at is None:
+            return "responded"
+        if self.repaired_at is None:
+            return "repaired"
+        return "ended"
+
     def stage_minutes(self) -> dict:
         """Response, repair and restart minutes, where both ends of a stage are known."""
         stages = [

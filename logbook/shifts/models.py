@@ -138,6 +138,11 @@ class Shift(models.Model):
             # of the newest shifts reads 25 index entries, not every shift of five years.
             models.Index(fields=["date"], name="shifts_shift_date_order"),
             models.Index(fields=["starts_at"], name="shifts_shift_starts_order"),
+            # The few shifts not signed yet, among five years of signed ones: the supervisor's
+            # "to sign off" count and the list's status filter read only these.
+            models.Index(
+                fields=["line"], condition=Q(signature__isnull=True), name="shifts_shift_unsigned"
+            ),
         ]
 
     def __str__(self):

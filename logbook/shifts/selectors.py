@@ -73,3 +73,9 @@ def previous_shift(shift: Shift) -> Shift | None:
         .order_by("-starts_at")
         .first()
     )
+
+
+def shift_inspections(shift: Shift) -> list:
+    """The inspections recorded in ``shift``, in the order they were made (page and report)."""
+    inspections = shift.inspections.select_related("plan", "inspector", "signature")
+    return list(inspections.order_by("inspected_at"))

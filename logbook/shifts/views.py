@@ -84,9 +84,7 @@ def shift_detail(request, pk):
     if user.has_perm("downtime.view_downtimeincident"):
         context["downtime"] = shift_downtime(shift)
     if user.has_perm("quality.view_inspection"):
-        context["inspections"] = list(
-            shift.inspections.select_related("plan", "inspector").order_by("inspected_at")
-        )
+        context["inspections"] = selectors.shift_inspections(shift)
     if not shift.is_signed:
         if user.has_perm("shifts.add_logentry"):
             # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).
@@ -134,6 +132,8 @@ def shift_report(request, pk):
         "downtime": shift_downtime(shift),
         **selectors.shift_page(shift),
     }
+    if request.user.has_perm("quality.view_inspection"):
+        context["inspections"] = selectors.shift_inspections(shift)
     return render(request, "shifts/shift_report.html", context)
 
 

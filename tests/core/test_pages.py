@@ -142,3 +142,11 @@ def test_the_login_page_names_no_time_zone_it_cannot_know(client, db, site):
 def test_a_signed_in_user_sees_times_in_the_sites_zone(as_user, technician):
     html = as_user(technician).get("/").content.decode()
     assert f"Times shown in {technician.sites.get().timezone}" in html
+
+
+def test_the_supervisors_home_counts_the_shifts_to_sign_off(as_user, supervisor, technician, shift):
+    from logbook.shifts import services
+
+    assert "Shifts to sign off (0)" in as_user(supervisor).get("/").content.decode()
+    services.shift_hand_over(shift=shift, user=technician, summary="ok")
+    assert "Shifts to sign off (1)" in as_user(supervisor).get("/").content.decode()

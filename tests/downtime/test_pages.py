@@ -298,3 +298,25 @@ def test_a_photo_over_the_size_limit_is_refused(
     assert response.status_code == 400
     assert "at most 1 MB" in response.content.decode()
     assert not DowntimeIncident.objects.exists()
+
+
+def test_the_restoration_stages_are_offered_in_order(as_user, technician, frozen, filler):
+    """The three stage buttons were all active at once."""
+    incident = services.incident_open(equipment=filler, user=technician, started_at=at(9, 30))
+    client = as_user(technician)
+
+    def offered():
+        html = client.get(f"/downtime/{incident.pk}/").content.decode()
+        return [
+            stage
+            for stage in ("responded", "repaired", "ended")
+            if f"/downtime/{incident.pk}/{stage}/" in html
+        ]
+
+    assert offered() == ["responded", "ended"]  # a machine may also restart by itself
+    client.post(f"/downtime/{incident.pk}/responded/")
+    assert offered() == ["repaired", "ended"]
+    client.post(f"/downtime/{incident.pk}/repaired/")
+    assert offered() == ["ended"]
+    client.post(f"/downtime/{incident.pk}/ended/")
+    assert offered() == []

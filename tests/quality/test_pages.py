@@ -387,3 +387,11 @@ def test_limits_show_at_the_characteristics_own_precision(as_user, quality, plan
     assert "495.000000" not in html
     form = client.get(f"/quality/plans/{plan.pk}/edit/").content.decode()
     assert 'value="495"' in form and "495.000000" not in form
+
+
+def test_the_shift_report_lists_the_shifts_inspections(as_user, quality, supervisor, plan, shift):
+    """The printed shift report left out what was inspected during the shift."""
+    assert _post_inspection(as_user(quality), plan, "507.0", shift=shift).status_code == 302
+    html = as_user(supervisor).get(f"/shifts/{shift.pk}/report/").content.decode()
+    section = html.split("<h2>Inspections</h2>", 1)[1].split("</table>", 1)[0]
+    assert "Final check · Cola 0.5 L" in section and "B-7" in section and "Fail" in section
