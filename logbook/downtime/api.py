@@ -100,6 +100,17 @@ class AmendInput(serializers.Serializer):
     symptom = StrictCharField(required=False, allow_blank=True)
 
 
+class ClassifyInput(serializers.Serializer):
+    incidents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    reason = serializers.PrimaryKeyRelatedField(queryset=ReasonCode.objects.filter(active=True))
+
+
+class ClassifiedSerializer(serializers.Serializer):
+    classified = serializers.IntegerField()
+
+
 class StageInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -134,6 +145,7 @@ class DowntimeIncidentViewSet(RegisterViewSet):
         "close": ["downtime.change_downtimeincident"],
         "amend": ["downtime.amend_downtimeincident"],
         "stage": ["downtime.change_downtimeincident"],
+        "classify": ["downtime.change_downtimeincident"],
     }
 
     def perform_create(self, serializer):
@@ -152,6 +164,21 @@ class DowntimeIncidentViewSet(RegisterViewSet):
 
     def _respond(self, incident, status=200):
         return Response(self.get_serializer(incident).data, status=status)
+
+    @extend_schema(request=ClassifyInput, responses=ClassifiedSerializer)
+    @action(detail=False, methods=["post"])
+    def classify(self, request):
+        """Give several stops of the user's sites one reason (each audited; none if one is
+        closed or unknown)."""
+        data = read_input(ClassifyInput, request)
+        wanted = set(data["incidents"])
+        incidents = self.get_queryset().filter(pk__in=wanted)
+        if incidents.count() != len(wanted):
+            raise serializers.ValidationError({"incidents": ["Unknown incidents."]})
+        classified = services.incidents_classify(
+            incidents=incidents, user=request.user, reason=data["reason"]
+        )
+        return Response({"classified": classified})
 
     @extend_schema(request=IncidentCloseInput, responses=DowntimeIncidentSerializer)
     @action(detail=True, methods=["post"])

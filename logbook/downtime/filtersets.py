@@ -88,6 +88,13 @@ class DowntimeFilterSet(SearchFilterSet):
             "after_late_pm",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reason tree as groups (planned / unplanned › category), not 22 reasons in a row.
+        from logbook.downtime.forms import grouped_reasons
+
+        self.form.fields["reason_id"].widget.choices = grouped_reasons()
+
     def filter_category(self, queryset, name, value):
         if value is None:
             return queryset

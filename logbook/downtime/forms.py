@@ -125,3 +125,15 @@ class IncidentAmendForm(IncidentEditForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amend_reason"].required = True
+
+
+class ClassifyForm(forms.Form):
+    """One reason for several stops at once (the downtime list's tick boxes)."""
+
+    reason = forms.ModelChoiceField(
+        queryset=ReasonCode.objects.filter(active=True), label=_("Reason for the ticked stops")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = grouped_reasons()

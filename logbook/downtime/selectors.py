@@ -4,15 +4,20 @@ from django.db.models import (
     Case,
     CharField,
     DateTimeField,
+    DurationField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.choices import EquipmentStatus
@@ -93,3 +98,18 @@ def shift_downtime(shift):
     for incident in incidents:
         incident.minutes_in_shift = int(incident.in_shift.total_seconds() // 60)
     return incidents
+
+
+def total_minutes_text(incidents) -> str:
+    """ "1,234 min down": the downtime of ``incidents`` in whole minutes, summed in the database
+    (an open stop counts up to now)."""
+    total = incidents.order_by().aggregate(
+        down=Sum(
+            ExpressionWrapper(
+                Coalesce("ended_at", Value(timezone.now())) - F("started_at"),
+                output_field=DurationField(),
+            )
+        )
+    )["down"]
+    minutes = round(total.total_seconds() / 60) if total else 0
+    return _("%(minutes)s min down") % {"minutes": number_format(minutes, force_grouping=True)}

@@ -5,7 +5,7 @@ nothing in the future, one open incident per equipment, never two overlapping in
 equipment, closed incidents changed only by amendment.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.downtime.choices import IncidentSource, ReasonKind
-from logbook.downtime.models import CODING_LISTS, DowntimeIncident
+from logbook.downtime.models import CODING_LISTS, DowntimeIncident, ReasonCode
 from logbook.equipment.models import Equipment
 
 STAGES = ("responded_at", "repaired_at", "ended_at")
@@ -235,3 +235,21 @@ def incident_amend(*, original: DowntimeIncident, user, amend_reason: str, **fie
     amendment.closed_by = user
     amendment.save(update_fields=["closed_at", "closed_by"])
     return amendment
+
+
+@transaction.atomic
+def incidents_classify(*, incidents, user, reason: ReasonCode) -> int:
+    """Give several stops the same reason at once: a supervisor's review of the unclassified
+    stops of a shift or a day. Each is saved through ``incident_update`` (audited, overlap and
+    lock rules kept); a closed one refuses the whole batch. Returns how many were classified."""
+    if not user.has_perm("downtime.change_downtimeincident"):
+        raise PermissionDenied(_("You may not classify downtime."))
+    if not reason.active or reason.children.exists():
+        raise ValidationError({"reason": _("Choose a reason, not a category.")})
+    classified = 0
+    for incident in incidents.order_by("pk"):
+        incident_update(incident=incident, user=user, reason=reason)
+        classified += 1
+    if not classified:
+        raise ValidationError(_("Tick the stops to classify."))
+    return classified

@@ -64,6 +64,16 @@ class MinutesColumn(tables.Column):
 
 
 class IncidentTable(BaseTable):
+    # Ticked stops go to the classify-at-once form below the table (its id: "classify").
+    pick = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            "input": {"name": "incident", "form": "classify"},
+            "th__input": {"data-check-all": "incident", "aria-label": _("Tick all")},
+        },
+        exclude_from_export=True,
+        orderable=False,
+    )
     started_at = tables.DateTimeColumn(linkify=True, verbose_name=_("Stopped"), short=True)
     equipment = tables.Column(
         accessor="equipment__asset_tag",
@@ -83,6 +93,7 @@ class IncidentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = DowntimeIncident
         fields = (
+            "pick",
             "started_at",
             "equipment",
             "line",

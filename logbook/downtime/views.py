@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from logbook.core.access import permission_required
 from logbook.core.views import ObjectListView, form_status, posted, submit
-from logbook.downtime import filtersets, forms, services, tables
+from logbook.downtime import filtersets, forms, selectors, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
 from logbook.maintenance.selectors import work_order_joins
@@ -51,10 +53,51 @@ class IncidentListView(ObjectListView):
     add_label = gettext_lazy("Machine down")
     add_danger = True
 
+    def get_table(self, **kwargs):
+        # The tick boxes of the classify-at-once form, for those who may classify.
+        if not self.request.user.has_perm("downtime.change_downtimeincident"):
+            kwargs["exclude"] = ("pick",)
+        return super().get_table(**kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Downtime")
+        if "count_text" in context:
+            # The filtered stops' downtime, when they are few enough to have been counted.
+            context["totals"] = selectors.total_minutes_text(self.object_list)
+        if self.request.user.has_perm("downtime.change_downtimeincident"):
+            context["classify_form"] = forms.ClassifyForm()
         return context
+
+
+@login_required
+@permission_required("downtime.change_downtimeincident", raise_exception=True)
+@require_POST
+def incidents_classify(request):
+    """Several ticked stops of the list get one reason (the list's classify-at-once form)."""
+    form = forms.ClassifyForm(request.POST)
+    ids = [pk for pk in request.POST.getlist("incident") if pk.isdigit()]
+    incidents = DowntimeIncident.objects.for_user(request.user).filter(pk__in=ids)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("downtime:incident_list")
+    classified = submit(
+        request,
+        form,
+        lambda data: services.incidents_classify(
+            incidents=incidents, user=request.user, reason=data["reason"]
+        ),
+    )
+    if classified:
+        messages.success(
+            request,
+            ngettext("%(n)s stop classified.", "%(n)s stops classified.", classified)
+            % {"n": classified},
+        )
+    else:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    return redirect(back)
 
 
 def _new_page(request, form, status=200):

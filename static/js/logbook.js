@@ -76,6 +76,16 @@
     }
   });
 
+  // "Tick all" boxes in a table's head (data-check-all="<name of the row boxes>").
+  document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+    var name = all.getAttribute("data-check-all");
+    all.addEventListener("change", function () {
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
+
   // Report periods: the first and last day matter only for a custom period.
   document.querySelectorAll("form.report-form").forEach(function (form) {
     var period = form.querySelector("select[name=period]");

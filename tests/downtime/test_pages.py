@@ -320,3 +320,95 @@ def test_the_restoration_stages_are_offered_in_order(as_user, technician, frozen
     assert offered() == ["ended"]
     client.post(f"/downtime/{incident.pk}/ended/")
     assert offered() == []
+
+
+# The supervisor's review of the stops ----------------------------------------------------------
+
+
+@pytest.fixture
+def three_stops(technician, frozen, filler):
+    """Three short stops of the filler this morning, ended, none classified."""
+    stops = []
+    for start in (7, 8, 9):
+        incident = services.incident_open(equipment=filler, user=technician, started_at=at(start))
+        stops.append(
+            services.incident_stage(
+                incident=incident, user=technician, stage="ended_at", at=at(start, 10)
+            )
+        )
+    return stops
+
+
+def test_the_reason_filter_offers_the_tree_as_groups(as_user, supervisor, reasons):
+    html = as_user(supervisor).get("/downtime/").content.decode()
+    select = html.split('name="reason_id"', 1)[1].split("</select>", 1)[0]
+    assert '<optgroup label="Planned › Planned stops">' in select
+    assert '<optgroup label="Unplanned › Failures">' in select
+    assert f'value="{reasons["jam"].pk}">Jam<' in select
+
+
+def test_the_list_totals_the_filtered_stops(as_user, supervisor, three_stops):
+    html = as_user(supervisor).get("/downtime/?kind=unclassified").content.decode()
+    assert "3 downtime incidents · 30 min down" in html
+
+
+def test_a_supervisor_classifies_several_stops_at_once(
+    as_user, supervisor, technician, three_stops, reasons
+):
+    client = as_user(supervisor)
+    page = client.get("/downtime/?kind=unclassified").content.decode()
+    assert f'name="incident" value="{three_stops[0].pk}" form="classify"' in page
+    assert 'id="classify"' in page
+    picked = [three_stops[0].pk, three_stops[2].pk]
+    response = client.post(
+        "/downtime/classify/",
+        {"incident": picked, "reason": reasons["jam"].pk, "next": "/downtime/?kind=unclassified"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/downtime/?kind=unclassified"
+    reasons_now = dict(DowntimeIncident.objects.values_list("pk", "reason_id"))
+    assert reasons_now == {
+        three_stops[0].pk: reasons["jam"].pk,
+        three_stops[1].pk: None,
+        three_stops[2].pk: reasons["jam"].pk,
+    }
+    # A category is not a reason: nothing changes.
+    client.post(
+        "/downtime/classify/",
+        {"incident": [three_stops[1].pk], "reason": reasons["jam"].parent_id},
+    )
+    assert DowntimeIncident.objects.get(pk=three_stops[1].pk).reason_id is None
+
+
+def test_only_those_who_may_classify_see_the_tick_boxes(as_user, quality, three_stops):
+    client = as_user(quality)
+    assert 'form="classify"' not in client.get("/downtime/").content.decode()
+    assert client.post("/downtime/classify/", {"incident": [three_stops[0].pk]}).status_code == 403
+
+
+def test_the_api_classifies_several_stops_and_refuses_a_closed_one(
+    api, supervisor, quality, three_stops, reasons
+):
+    ids = [stop.pk for stop in three_stops]
+    refused = api(quality).post(
+        "/api/downtime/classify/", {"incidents": ids, "reason": reasons["jam"].pk}, format="json"
+    )
+    assert refused.status_code == 403
+    services.incident_close(
+        incident=three_stops[0],
+        user=supervisor,
+        reason=reasons["changeover"],
+        cause="Planned",
+        action_taken="Changed over",
+    )
+    conflict = api(supervisor).post(
+        "/api/downtime/classify/", {"incidents": ids, "reason": reasons["jam"].pk}, format="json"
+    )
+    assert conflict.status_code == 409
+    assert not DowntimeIncident.objects.filter(reason=reasons["jam"]).exists()  # none of them
+    done = api(supervisor).post(
+        "/api/downtime/classify/",
+        {"incidents": ids[1:], "reason": reasons["jam"].pk},
+        format="json",
+    )
+    assert done.status_code == 200 and done.json() == {"classified": 2}

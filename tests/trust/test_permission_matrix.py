@@ -108,6 +108,7 @@ PAGES = {
     # downtime
     "downtime:incident_list": ("downtime.view_downtimeincident", None, "get"),
     "downtime:incident_add": ("downtime.add_downtimeincident", None, "get"),
+    "downtime:incident_classify": ("downtime.change_downtimeincident", None, "post"),
     "downtime:incident_detail": (
         "downtime.view_downtimeincident",
         "downtime.DowntimeIncident",
@@ -258,6 +259,7 @@ API_ACTIONS = {
     "handover-items-answer": "shifts.change_handover",
     "downtime-amend": "downtime.amend_downtimeincident",
     "downtime-close": "downtime.change_downtimeincident",
+    "downtime-classify": "downtime.change_downtimeincident",
     "downtime-stage": "downtime.change_downtimeincident",
     "work-orders-amend": "maintenance.add_workorderamendment",
     "work-orders-cancel": "maintenance.plan_workorder",
@@ -271,6 +273,8 @@ API_ACTIONS = {
     "nonconformances-close": "quality.close_nonconformance",
     "nonconformances-disposition": "quality.close_nonconformance",
 }
+# Actions on several records at once (no id in their URL).
+LIST_ACTIONS = {"downtime-classify"}
 # Records shared by every site (catalogues): another site's person sees them too.
 SHARED = {"equipment.EquipmentClass", "maintenance.SparePart", "downtime.ReasonCode"}
 SHARED |= {"downtime.FailureCode"}
@@ -316,7 +320,8 @@ def _cases():
         for prefix_ in api:
             if name in API_ACTIONS and name.startswith(prefix_ + "-"):
                 opts = api[prefix_]._meta
-                cases.append((name, API_ACTIONS[name], opts.label, "post", "api"))
+                label = None if name in LIST_ACTIONS else opts.label
+                cases.append((name, API_ACTIONS[name], label, "post", "api"))
                 break
         else:
             missing.append(name)
