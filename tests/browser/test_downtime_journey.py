@@ -130,3 +130,24 @@ def test_a_stop_posted_by_the_machine_is_classified_and_gets_a_repair_order(
     assert order.downtime_incident_id == incident.pk and order.kind == "corrective"
     page.locator(f"dd a[href='{incident.get_absolute_url()}']").click()
     expect(page.locator("#wo-h + ul")).to_contain_text(order.number)
+
+
+def test_a_supervisor_classifies_three_stops_at_once(
+    login, live_server, page, clock, technician, supervisor, filler, reasons, screenshot
+):
+    for start in (7, 8, 9):
+        incident = services.incident_open(equipment=filler, user=technician, started_at=at(start))
+        services.incident_stage(
+            incident=incident, user=technician, stage="ended_at", at=at(start, 5)
+        )
+    login(supervisor)
+    page.goto(f"{live_server.url}/downtime/?kind=unclassified")
+    expect(page.get_by_text("3 downtime incidents · 15 min down")).to_be_visible()
+    page.get_by_label("Tick all").check()
+    page.get_by_label("Reason for the ticked stops").select_option(label="Jam")
+    screenshot("downtime-classify-at-once")
+    page.get_by_role("button", name="Classify the ticked stops").click()
+    expect(page.get_by_text("3 stops classified.")).to_be_visible()
+    expect(page.get_by_text("0 downtime incidents")).to_be_visible()  # none left to classify
+    page.goto(f"{live_server.url}/downtime/?reason_id={reasons['jam'].pk}")
+    expect(page.locator("table.table tbody tr")).to_have_count(3)
