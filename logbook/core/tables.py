@@ -34,6 +34,23 @@ class BaseTable(tables.Table):
         attrs = {"class": "table"}
         empty_text = "Nothing matches these filters."
 
+    # On a phone (under 600 px) each row is a card of the few fields that matter, each under
+    # its label; the other cells show on wider screens and in the exports. None: the first four.
+    card_fields: tuple[str, ...] | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [column.name for column in self.columns]
+        keys = self.card_fields if self.card_fields is not None else names[:4]
+        for bound_column in self.columns:
+            column = bound_column.column
+            td = dict(column.attrs.get("td", {}))
+            card = "card-key" if bound_column.name in keys else "card-more"
+            td["class"] = " ".join(part for part in (td.get("class", ""), card) if part)
+            if not isinstance(column, tables.CheckBoxColumn):
+                td["data-label"] = force_str(bound_column.verbose_name)
+            column.attrs = {**column.attrs, "td": td}
+
     def as_values(self, exclude_columns=None):
         exclude_columns = exclude_columns or ()
         columns = [

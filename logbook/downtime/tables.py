@@ -64,6 +64,7 @@ class MinutesColumn(tables.Column):
 
 
 class IncidentTable(BaseTable):
+    card_fields = ("pick", "started_at", "equipment", "duration", "state")
     # Ticked stops go to the classify-at-once form below the table (its id: "classify").
     pick = tables.CheckBoxColumn(
         accessor="pk",

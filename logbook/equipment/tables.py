@@ -126,6 +126,7 @@ class EquipmentClassTable(BaseTable):
 
 
 class EquipmentTable(BaseTable):
+    card_fields = ("asset_tag", "name", "line", "status")
     asset_tag = tables.Column(linkify=True, attrs=NOWRAP)
     name = tables.Column(linkify=True)
     equipment_class = tables.Column(accessor="equipment_class__name", verbose_name=_("Class"))

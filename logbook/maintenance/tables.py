@@ -37,6 +37,7 @@ class NumberColumn(tables.Column):
 
 
 class WorkOrderTable(BaseTable):
+    card_fields = ("number", "title", "due_at", "status")
     number = NumberColumn(
         accessor="pk",
         verbose_name=_("No."),

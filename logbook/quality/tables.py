@@ -29,6 +29,7 @@ class PlanColumn(tables.Column):
 
 
 class InspectionTable(BaseTable):
+    card_fields = ("inspected_at", "product", "batch", "verdict")
     inspected_at = tables.DateTimeColumn(linkify=True, short=True, verbose_name=_("When"))
     product = tables.Column(accessor="plan__product", verbose_name=_("Product"))
     plan = PlanColumn(verbose_name=_("Plan"), order_by=("plan__name", "plan__version"))

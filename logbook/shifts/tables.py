@@ -36,6 +36,7 @@ class MinutesColumn(tables.Column):
 
 
 class ShiftTable(BaseTable):
+    card_fields = ("date", "pattern", "line", "status")
     date = tables.DateColumn(linkify=True, short=True, verbose_name=_("Date"))
     pattern = tables.Column(accessor="pattern__name", verbose_name=_("Shift"))
     line = tables.Column(accessor="line__code", verbose_name=_("Line"))

@@ -9,9 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.db import connections
 
 from tests.factories import PASSWORD
+from tests.timeline import NOW
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make for
 # their fixtures are still synchronous and safe (Django's check is about real async code).
@@ -106,6 +108,14 @@ def login(page, live_server):
         return page
 
     return do
+
+
+@pytest.fixture
+def clock():
+    """The clock runs on from 10:00 on a Monday in Berlin (tests/timeline.py): the early shift
+    is under way."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -4,20 +4,12 @@ stages, classifies it; the list shows the right durations and the machine runs a
 import io
 import re
 
-import pytest
-import time_machine
 from PIL import Image
 from playwright.sync_api import expect
 
 from logbook.downtime import services
 from logbook.maintenance.models import WorkOrder
-from tests.timeline import NOW, at
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
+from tests.timeline import at
 
 
 def test_machine_down_to_classified(

@@ -7,8 +7,6 @@ import io
 import re
 from decimal import Decimal
 
-import pytest
-import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -16,12 +14,6 @@ from logbook.maintenance import services
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
 from tests.factories import PASSWORD
 from tests.timeline import NOW
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 def test_schedule_to_verified_work_order(

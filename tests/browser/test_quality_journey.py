@@ -3,20 +3,12 @@ raise the nonconformance from it, disposition it and close it with a signature."
 
 from decimal import Decimal
 
-import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from logbook.quality import services
 from logbook.quality.models import InspectionPlan, Nonconformance
 from tests.factories import PASSWORD
-from tests.timeline import NOW, at
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
+from tests.timeline import at
 
 
 def test_plan_inspection_nonconformance(

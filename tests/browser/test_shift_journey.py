@@ -8,20 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from logbook.shifts import services
 from logbook.shifts.models import LogEntry, Shift
 from tests.factories import PASSWORD, UserFactory
-from tests.timeline import NOW, TODAY, at
-
-
-@pytest.fixture
-def clock():
-    # The clock runs on from 10:00 on a Monday in Berlin: the early shift is under way.
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
+from tests.timeline import TODAY, at
 
 
 @pytest.fixture
