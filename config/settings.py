@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "logbook.maintenance",
     "logbook.quality",
     "logbook.reports",
+    "logbook.workrequests",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "EquipmentStatusEnum": "logbook.equipment.choices.EquipmentStatus",
         "CharacteristicKindEnum": "logbook.quality.choices.CharacteristicKind",
         "NonconformanceStatusEnum": "logbook.quality.choices.NCStatus",
+        "PriorityEnum": "logbook.maintenance.choices.Priority",
     },
 }
 

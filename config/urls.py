@@ -16,6 +16,7 @@ from logbook.reports import api as reports_api
 from logbook.reports.views import ReliabilityAPIView
 from logbook.shifts.api import ROUTES as SHIFT_ROUTES
 from logbook.shifts.views import equipment_log
+from logbook.workrequests.api import ROUTES as WORK_REQUEST_ROUTES
 
 router = DefaultRouter()
 for prefix, viewset in [
@@ -24,6 +25,7 @@ for prefix, viewset in [
     *DOWNTIME_ROUTES,
     *MAINTENANCE_ROUTES,
     *QUALITY_ROUTES,
+    *WORK_REQUEST_ROUTES,
 ]:
     router.register(prefix, viewset, basename=prefix)
 
@@ -55,6 +57,7 @@ urlpatterns = [
     path("maintenance/", include("logbook.maintenance.urls")),
     path("quality/", include("logbook.quality.urls")),
     path("reports/", include("logbook.reports.urls")),
+    path("requests/", include("logbook.workrequests.urls")),
     path("audit/<str:model>/<int:pk>/", audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     # The schema names every record and field: for signed-in users only.

@@ -81,6 +81,7 @@ NAMES = {
     "planner": ("Lee", "Okafor"),
     "admin": ("Alex", "Morgan"),
     "outsider": ("Jo", "Brandt"),
+    "operator": ("Jordan", "Reyes"),
 }
 
 
@@ -109,6 +110,12 @@ def quality(site):
 @pytest.fixture
 def planner(site):
     return _persona("planner", Role.PLANNER, [site])
+
+
+@pytest.fixture
+def operator(site):
+    """A machine operator: finds machines and requests work, nothing else."""
+    return _persona("operator", Role.OPERATOR, [site])
 
 
 @pytest.fixture

@@ -117,7 +117,14 @@ class User(AbstractUser):
         """Return the role whose home page the user lands on: the most senior they hold."""
         if self.is_superuser:
             return Role.ADMIN.value
-        for role in (Role.ADMIN, Role.SUPERVISOR, Role.PLANNER, Role.QUALITY, Role.TECHNICIAN):
+        for role in (
+            Role.ADMIN,
+            Role.SUPERVISOR,
+            Role.PLANNER,
+            Role.QUALITY,
+            Role.TECHNICIAN,
+            Role.OPERATOR,
+        ):
             if role in self.role_names:
                 return role.value
         return None

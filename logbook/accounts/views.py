@@ -13,6 +13,8 @@ from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
 from logbook.maintenance.selectors import my_work, overdue
 from logbook.shifts.models import Shift
+from logbook.workrequests.choices import RequestStatus
+from logbook.workrequests.models import WorkRequest
 
 
 @login_required
@@ -45,6 +47,10 @@ def home(request):
         context["to_sign"] = (
             Shift.objects.for_user(user).filter(signature__isnull=True, handover__isnull=False)
         ).count()
+    if user.has_perm("workrequests.view_workrequest"):
+        # The queue for those who answer requests; one's own waiting requests for the others.
+        waiting = WorkRequest.objects.for_user(user).filter(status=RequestStatus.OPEN)
+        context["requests_waiting"] = waiting.count()
     return render(request, "home.html", context)
 
 

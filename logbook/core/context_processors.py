@@ -9,6 +9,7 @@ NAVIGATION = [
     (_("Downtime"), "downtime:incident_list", "downtime.view_downtimeincident"),
     (_("Maintenance"), "maintenance:workorder_list", "maintenance.view_workorder"),
     (_("Quality"), "quality:inspection_list", "quality.view_inspection"),
+    (_("Requests"), "workrequests:workrequest_list", "workrequests.view_workrequest"),
     (_("Reports"), "reports:dashboard", "shifts.view_shift"),
     (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
 ]

@@ -16,6 +16,7 @@ class Role(TextChoices):
     QUALITY = "quality", _("Quality")
     PLANNER = "planner", _("Planner")
     ADMIN = "admin", _("Administrator")
+    OPERATOR = "operator", _("Operator")
 
 
 # "app_label.codename" patterns (fnmatch). Apps append their rows as they land.
@@ -29,6 +30,9 @@ _VIEW_ALL = [
     "accounts.view_certification",
     "quality.view_*",
 ]
+# Anyone with an account may report a problem and follow what became of it.
+_REQUEST_WORK = ["workrequests.add_workrequest", "workrequests.view_workrequest"]
+_REVIEW_REQUESTS = [*_REQUEST_WORK, "workrequests.review_workrequest"]
 _INSPECT = ["quality.add_inspection", "quality.add_nonconformance"]
 _FLOOR_MAINTENANCE = ["maintenance.add_workorder", "maintenance.change_workorder"]
 _PLAN_MAINTENANCE = [
@@ -63,8 +67,11 @@ _EDIT_REGISTER = [
     for model in ("site", "area", "line", "equipmentclass", "equipment", "meter")
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # A machine operator: finds the machine (the register, its floor card) and requests work.
+    Role.OPERATOR: [*_REQUEST_WORK, "equipment.view_*"],
     Role.TECHNICIAN: [
         *_VIEW_ALL,
+        *_REQUEST_WORK,
         "equipment.add_meterreading",
         *_FLOOR_WORK,
         *_REPORT_DOWN,
@@ -72,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INSPECT,
     ],
     Role.QUALITY: [
+        *_REQUEST_WORK,
         *_INSPECT,
         "quality.add_inspectionplan",
         "quality.change_inspectionplan",
@@ -87,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.PLANNER: [
         *_VIEW_ALL,
+        *_REVIEW_REQUESTS,
         *_EDIT_REGISTER,
         "equipment.add_meterreading",
         *_SHIFT_PATTERNS,
@@ -94,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.SUPERVISOR: [
         *_VIEW_ALL,
+        *_REVIEW_REQUESTS,
         *_EDIT_REGISTER,
         "equipment.add_meterreading",
         "equipment.change_meterreading",

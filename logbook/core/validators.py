@@ -22,6 +22,8 @@ def validate_timezone(value: str) -> None:
 
 # What a phone or tablet camera and a screenshot produce, by Pillow's name for the format.
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+# The file names a photo field takes (its content is checked by ``validate_photo``).
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
 def validate_photo(upload) -> None:

@@ -12,11 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from logbook.core.fields import DateTimeField, TextField
 from logbook.core.querysets import SiteScopedQuerySet, superseded
-from logbook.core.validators import validate_photo
+from logbook.core.validators import PHOTO_TYPES, validate_photo
 from logbook.downtime.choices import FailureCodeList, IncidentSource, IncidentState, ReasonKind
 from logbook.shifts.clock import duration_minutes
-
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
 class ReasonCode(models.Model):

@@ -35,7 +35,7 @@ PAGES = {
     "audit_trail": ("accounts.view_audit_trail", "shifts.Shift", "get"),
     "api-docs": (ANY, None, "get"),
     "api-schema": (ANY, None, "get"),
-    "api-reliability": ("equipment.view_equipment", None, "get"),
+    "api-reliability": ("downtime.view_downtimeincident", None, "get"),
     "reports:dashboard": ("shifts.view_shift", None, "get"),
     "api-oee": ("shifts.view_productionrecord", None, "get"),
     "api-downtime-pareto": ("downtime.view_downtimeincident", None, "get"),
@@ -48,6 +48,30 @@ PAGES = {
     "equipment:equipment_detail": ("equipment.view_equipment", "equipment.Equipment", "get"),
     "equipment:equipment_edit": ("equipment.change_equipment", "equipment.Equipment", "get"),
     "equipment:equipment_label": ("equipment.view_equipment", "equipment.Equipment", "get"),
+    "equipment:equipment_card": ("equipment.view_equipment", "equipment.Equipment", "get"),
+    # work requests: anyone raises one; those who answer them read the site's queue
+    "workrequests:workrequest_list": ("workrequests.view_workrequest", None, "get"),
+    "workrequests:workrequest_add": ("workrequests.add_workrequest", None, "get"),
+    "workrequests:workrequest_detail": (
+        "workrequests.view_workrequest",
+        "workrequests.WorkRequest",
+        "get",
+    ),
+    "workrequests:workrequest_photo": (
+        "workrequests.view_workrequest",
+        "workrequests.WorkRequest",
+        "get",
+    ),
+    "workrequests:workrequest_convert": (
+        "workrequests.review_workrequest",
+        "workrequests.WorkRequest",
+        "post",
+    ),
+    "workrequests:workrequest_decline": (
+        "workrequests.review_workrequest",
+        "workrequests.WorkRequest",
+        "post",
+    ),
     "equipment:site_list": ("equipment.view_site", None, "get"),
     "equipment:site_add": ("equipment.add_site", None, "get"),
     "equipment:site_detail": ("equipment.view_site", "equipment.Site", "get"),
@@ -272,6 +296,8 @@ API_ACTIONS = {
     "nonconformances-amend": "quality.close_nonconformance",
     "nonconformances-close": "quality.close_nonconformance",
     "nonconformances-disposition": "quality.close_nonconformance",
+    "work-requests-convert": "workrequests.review_workrequest",
+    "work-requests-decline": "workrequests.review_workrequest",
 }
 # Actions on several records at once (no id in their URL).
 LIST_ACTIONS = {"downtime-classify"}
@@ -399,18 +425,23 @@ def test_every_url_answers_each_persona_as_the_matrix_says(db, settings, tmp_pat
     from django.core.files.storage import default_storage
 
     from logbook.downtime.models import DowntimeIncident
+    from logbook.workrequests.models import WorkRequest
     from tests.factories import photo_upload
 
     demo_with_every_locked_kind()
     settings.MEDIA_ROOT = tmp_path
     stored = default_storage.save("downtime/jam.jpg", ContentFile(photo_upload().read()))
     DowntimeIncident.objects.filter(pk=_record("downtime.DowntimeIncident").pk).update(photo=stored)
+    WorkRequest.objects.filter(pk=_record("workrequests.WorkRequest").pk).update(photo=stored)
     outsider = UserFactory(
         username="elsewhere", roles=[Role.SUPERVISOR], member_of=[SiteFactory(code="ELS")]
     )
     personas = {
         "anonymous": None,
-        **{name: User.objects.get(username=name) for name in ("tech", "quality", "planner")},
+        **{
+            name: User.objects.get(username=name)
+            for name in ("tech", "quality", "planner", "operator")
+        },
         "supervisor": User.objects.get(username="supervisor"),
         "admin": User.objects.get(username="admin"),
         "another site": outsider,

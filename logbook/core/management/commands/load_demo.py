@@ -20,6 +20,7 @@ DEMO_STEPS = [
     "logbook.maintenance.demo.load",
     "logbook.quality.demo.load",
     "logbook.reports.demo.load",
+    "logbook.workrequests.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 
