@@ -17,6 +17,7 @@ from logbook.core.views import ObjectListView, form_status, posted, submit
 from logbook.downtime import filtersets, forms, selectors, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
+from logbook.equipment.selectors import machines_to_pick
 from logbook.maintenance.selectors import work_order_joins
 from logbook.shifts.models import LogEntry
 
@@ -107,11 +108,11 @@ def _new_page(request, form, status=200):
         line = equipment.line
     elif request.GET.get("line", "").isdigit():
         line = Line.objects.for_user(request.user).filter(pk=request.GET["line"]).first()
-    suggestions = line.equipment.order_by("asset_tag") if line else Equipment.objects.none()
+    line = line or request.user.home_line
     return render(
         request,
         "downtime/incident_new.html",
-        {"form": form, "equipment_choices": suggestions, "line": line},
+        {"form": form, "machines": machines_to_pick(line), "line": line},
         status=status,
     )
 

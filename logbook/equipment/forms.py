@@ -1,10 +1,14 @@
+import re
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.forms import DateInput, DateTimeInput, ScopedModelForm
 from logbook.core.validators import timezone_names
+from logbook.equipment.choices import EquipmentStatus
 from logbook.equipment.models import (
     Area,
     Equipment,
@@ -167,6 +171,10 @@ class MeterReadingForm(ScopedModelForm):
         return self.cleaned_data.get("taken_at") or timezone.now()
 
 
+# The address on a machine's QR label (its floor card): /equipment/<id>/card/.
+LABEL_ADDRESS = re.compile(r"/equipment/(\d+)/(?:card/)?(?:[?#].*)?$")
+
+
 class EquipmentPickField(forms.Field):
     """Equipment typed by asset tag or name, or picked from the suggestions (“TAG – name”)."""
 
@@ -192,9 +200,20 @@ class EquipmentPickField(forms.Field):
         text = _typed(value)
         tag = text.split(" – ", 1)[0].strip()
         visible = Equipment.objects.for_user(self.user)
-        found = list(visible.filter(asset_tag__iexact=tag)[:2]) or list(
-            visible.filter(name__iexact=text)[:2]
-        )
+        scanned = LABEL_ADDRESS.search(text)
+        if scanned:  # the address a machine's QR label holds, read by the camera
+            found = list(visible.filter(pk=int(scanned.group(1))))
+        else:
+            found = (
+                list(visible.filter(asset_tag__iexact=tag)[:2])
+                or list(visible.filter(name__iexact=text)[:2])
+                # Part of a name or tag, in any case: "labeler" finds "Roll-fed labeler".
+                or list(
+                    visible.filter(Q(name__icontains=text) | Q(asset_tag__icontains=text))
+                    .exclude(status=EquipmentStatus.DECOMMISSIONED)
+                    .order_by("asset_tag")[:2]
+                )
+            )
         if not found:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
         if len(found) > 1:

@@ -200,6 +200,10 @@ class Equipment(models.Model):
     def get_absolute_url(self):
         return reverse("equipment:equipment_detail", args=[self.pk])
 
+    def get_card_url(self):
+        """The floor card: what the machine's QR label opens."""
+        return reverse("equipment:equipment_card", args=[self.pk])
+
     @property
     def site(self) -> Site:
         return self.line.area.site

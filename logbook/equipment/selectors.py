@@ -40,3 +40,31 @@ def equipment_status_counts(user) -> dict[str, int]:
         counts[status] -= n
         counts[EquipmentStatus.DOWN] += n
     return {status: n for status, n in counts.items() if n}
+
+
+def machines_to_pick(line) -> list[Equipment]:
+    """The line's machines in the order a technician looks for them: each machine by asset tag,
+    its components right under it (``depth`` 1, 2… says how far down). One query."""
+    if line is None:
+        return []
+    machines = list(
+        line.equipment.exclude(status=EquipmentStatus.DECOMMISSIONED).only(
+            "pk", "asset_tag", "name", "parent_id", "status", "line_id"
+        )
+    )
+    children: dict[int | None, list[Equipment]] = {}
+    known = {machine.pk for machine in machines}
+    for machine in sorted(machines, key=lambda m: m.asset_tag):
+        # A component whose parent sits on another line is a top-level machine here.
+        parent = machine.parent_id if machine.parent_id in known else None
+        children.setdefault(parent, []).append(machine)
+    ordered: list[Equipment] = []
+
+    def walk(parent, depth):
+        for machine in children.get(parent, []):
+            machine.depth = depth
+            ordered.append(machine)
+            walk(machine.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered

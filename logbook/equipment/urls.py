@@ -24,6 +24,7 @@ urlpatterns = [
         views.EquipmentCreateView,
         views.EquipmentUpdateView,
     ),
+    path("<int:pk>/card/", views.EquipmentCardView.as_view(), name="equipment_card"),
     path("<int:pk>/label/", views.EquipmentLabelView.as_view(), name="equipment_label"),
     *crud(
         "sites/",

@@ -28,8 +28,10 @@ from logbook.equipment.models import (
 from logbook.equipment.qr import qr_svg
 from logbook.equipment.selectors import meters_with_last_reading
 from logbook.equipment.services import meter_reading_record, site_create
-from logbook.maintenance.selectors import work_order_joins
+from logbook.maintenance.selectors import active_lockouts, work_order_joins
 from logbook.reports.views import reliability_panel
+from logbook.workrequests.choices import RequestStatus
+from logbook.workrequests.models import WorkRequest
 
 # Sites ---------------------------------------------------------------------------------------
 
@@ -195,7 +197,7 @@ class EquipmentDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         equipment = self.object
         user = self.request.user
-        url = self.request.build_absolute_uri(equipment.get_absolute_url())
+        url = self.request.build_absolute_uri(equipment.get_card_url())
         context.update(
             qr=qr_svg(url, title=equipment.asset_tag),
             qr_url=url,
@@ -223,6 +225,49 @@ class EquipmentDetailView(ObjectDetailView):
         return context
 
 
+class EquipmentCardView(ObjectDetailView):
+    """The machine's floor card, which its QR label opens: running or down (since when), a
+    lockout applied right now, next PM, open work, the last log entries, and the big buttons
+    of the floor. Each part shows to those who may read it; a lockout shows to everyone."""
+
+    model = Equipment
+    queryset = with_downtime(Equipment.objects.select_related(*EQUIPMENT_JOINS))
+    template_name = "equipment/equipment_card.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        equipment, user = self.object, self.request.user
+        context["lockouts"] = active_lockouts(equipment=equipment)
+        if user.has_perm("downtime.view_downtimeincident") and equipment.down_since:
+            context["open_incident"] = open_incidents_for(user, equipment=equipment).first()
+        if user.has_perm("maintenance.view_workorder"):
+            context["work_orders"] = list(
+                work_order_joins(equipment.work_orders.active()).order_by("due_at")[:5]
+            )
+            context["next_pm"] = (
+                equipment.schedules.filter(active=True, next_due__isnull=False)
+                .order_by("next_due")
+                .first()
+            )
+        if user.has_perm("shifts.view_logentry"):
+            context["entries"] = list(
+                equipment.log_entries.current()
+                .select_related("author")
+                .order_by("-occurred_at", "-pk")[:5]
+            )
+        if user.has_perm("shifts.view_openitem"):
+            context["open_items"] = list(
+                equipment.line.open_items.filter(closed_at__isnull=True).order_by("created_at")[:5]
+            )
+        if user.has_perm("workrequests.view_workrequest"):
+            context["requests"] = list(
+                WorkRequest.objects.for_user(user)
+                .filter(equipment=equipment, status=RequestStatus.OPEN)
+                .select_related("requested_by")[:5]
+            )
+        return context
+
+
 class EquipmentLabelView(ObjectDetailView):
     """A printable label: QR code, asset tag and name, sized for a label printer."""
 
@@ -232,7 +277,7 @@ class EquipmentLabelView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        url = self.request.build_absolute_uri(self.object.get_card_url())
         context.update(qr=qr_svg(url, title=self.object.asset_tag), qr_url=url)
         return context
 

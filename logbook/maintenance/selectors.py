@@ -161,3 +161,17 @@ def overdue(queryset, now=None):
     for days in tolerances:
         late |= Q(tolerance_days=days, due_at__lt=now - datetime.timedelta(days=days + 1))
     return active.filter(late)
+
+
+def active_lockouts(*, equipment=None, queryset=None):
+    """Orders whose machine is isolated right now: the isolation is confirmed and the work not
+    finished yet. Newest isolation first, with who applied it."""
+    queryset = WorkOrder.objects.all() if queryset is None else queryset
+    if equipment is not None:
+        queryset = queryset.filter(equipment=equipment)
+    return (
+        queryset.in_statuses([WorkOrderStatus.IN_PROGRESS])
+        .filter(lockout_confirmed_at__isnull=False)
+        .select_related("lockout_confirmed_by", "equipment")
+        .order_by("-lockout_confirmed_at")
+    )

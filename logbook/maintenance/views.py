@@ -297,7 +297,11 @@ def my_work(request):
 def _work_order(request, pk) -> WorkOrder:
     return get_object_or_404(
         selectors.work_order_joins(WorkOrder.objects.for_user(request.user)).select_related(
-            "downtime_incident", "log_entry__shift", "completed_by", "lockout_confirmed_by"
+            "downtime_incident",
+            "log_entry__shift",
+            "completed_by",
+            "lockout_confirmed_by",
+            "work_request__requested_by",
         ),
         pk=pk,
     )

@@ -97,4 +97,111 @@
     period.addEventListener("change", show);
     show();
   });
+  // The machine picker: big buttons fill the equipment field; typing in it narrows them; the
+  // camera reads a machine's QR label (the browser's BarcodeDetector, else the decoder the app
+  // serves itself, loaded only when a scan starts).
+  function machineIdIn(text) {
+    var match = /\/equipment\/(\d+)\//.exec(text || "");
+    return match ? match[1] : null;
+  }
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+  function qrReader(picker) {
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    var byDecoder = function () {
+      return loadScript(picker.dataset.jsqr).then(function () {
+        return function (video) {
+          canvas.width = video.videoWidth;
+          canvas.height = video.videoHeight;
+          if (!canvas.width) return Promise.resolve(null);
+          context.drawImage(video, 0, 0);
+          var image = context.getImageData(0, 0, canvas.width, canvas.height);
+          var code = window.jsQR(image.data, image.width, image.height);
+          return Promise.resolve(code ? code.data : null);
+        };
+      });
+    };
+    if (!("BarcodeDetector" in window)) return byDecoder();
+    return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") < 0) return byDecoder();
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return function (video) {
+        return detector.detect(video).then(function (codes) {
+          return codes.length ? codes[0].rawValue : null;
+        });
+      };
+    }, byDecoder);
+  }
+  document.querySelectorAll("[data-picker-for]").forEach(function (picker) {
+    var input = document.getElementById(picker.dataset.pickerFor);
+    if (!input) return;
+    var items = picker.querySelectorAll(".picker-item");
+    var scanner = picker.querySelector("[data-scanner]");
+    var video = picker.querySelector("[data-scan-video]");
+    var status = picker.querySelector("[data-scan-status]");
+    var scanButton = picker.querySelector("[data-scan]");
+    var stream = null;
+    function narrow() {
+      var typed = input.value.toLowerCase().trim();
+      var picked = false;
+      items.forEach(function (item) { picked = picked || item.dataset.value === input.value; });
+      items.forEach(function (item) {
+        item.setAttribute("aria-pressed", item.dataset.value === input.value ? "true" : "false");
+        item.parentElement.hidden = !(picked || !typed || item.dataset.search.indexOf(typed) >= 0);
+      });
+    }
+    function choose(value) {
+      input.value = value;
+      narrow();
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function stop() {
+      if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+      stream = null;
+      scanner.hidden = true;
+    }
+    function found(text) {
+      var id = machineIdIn(text);
+      if (!id) { status.textContent = picker.dataset.msgNotOurs; return false; }
+      var item = picker.querySelector('.picker-item[data-id="' + id + '"]');
+      // A machine of another line: its label's address names it, and the server reads it.
+      choose(item ? item.dataset.value : text);
+      stop();
+      return true;
+    }
+    picker.addEventListener("click", function (event) {
+      var item = event.target.closest(".picker-item");
+      if (item) choose(item.dataset.value);
+      if (event.target.closest("[data-scan-stop]")) stop();
+      if (!event.target.closest("[data-scan]")) return;
+      scanner.hidden = false;
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+        .then(function (opened) {
+          stream = opened;
+          video.srcObject = stream;
+          return video.play().then(function () { return qrReader(picker); });
+        })
+        .then(function (read) {
+          var look = function () {
+            if (!stream) return;
+            read(video).then(function (text) {
+              if (!(text && found(text))) window.setTimeout(look, 200);
+            }, function () { window.setTimeout(look, 200); });
+          };
+          look();
+        })
+        .catch(function () { status.textContent = picker.dataset.msgNoCamera; stop(); scanner.hidden = false; });
+    });
+    input.addEventListener("input", narrow);
+    if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) scanButton.hidden = false;
+    narrow();
+  });
 })();

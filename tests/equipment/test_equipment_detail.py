@@ -36,15 +36,15 @@ def test_meters_show_their_last_reading_in_the_sites_time(as_user, technician, r
     assert "2026-03-02 07:15" in html
 
 
-def test_the_qr_code_encodes_the_pages_absolute_url(as_user, technician, filler):
+def test_the_qr_code_encodes_the_floor_cards_absolute_url(as_user, technician, filler):
     response = as_user(technician).get(f"/equipment/{filler.pk}/")
     html = response.content.decode()
-    expected_url = f"http://testserver/equipment/{filler.pk}/"
+    expected_url = f"http://testserver/equipment/{filler.pk}/card/"
     assert f'data-payload="{expected_url}"' in html
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     # The same payload gives the same symbol; a different one would not.
     assert svg == str(qr_svg(expected_url, title=filler.asset_tag))
-    assert svg != str(qr_svg(f"http://testserver/equipment/{filler.pk + 1}/", title="x"))
+    assert svg != str(qr_svg(f"http://testserver/equipment/{filler.pk + 1}/card/", title="x"))
     assert segno.make(expected_url, error="m").designator  # the payload fits a QR symbol
 
 
