@@ -68,7 +68,8 @@ def test_a_technician_filters_the_register_and_scans_the_qr_code(
     expect(qr).to_be_visible()
     symbol = Image.open(io.BytesIO(qr.screenshot()))
     decoded = zxingcpp.read_barcodes(symbol)
-    assert [code.text for code in decoded] == [page.url]
+    # The label opens the machine's floor card.
+    assert [code.text for code in decoded] == [f"{live_server.url}{meter.equipment.get_card_url()}"]
     screenshot("equipment-page")
 
 
@@ -84,7 +85,7 @@ def test_the_label_prints_the_qr_code_and_asset_tag(
     label = page.locator(".label")
     expect(label).to_contain_text("L1-FIL-01")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(label.screenshot())))
-    assert [code.text for code in decoded] == [f"{live_server.url}{filler.get_absolute_url()}"]
+    assert [code.text for code in decoded] == [f"{live_server.url}{filler.get_card_url()}"]
     screenshot("equipment-label", target=label)
 
 
