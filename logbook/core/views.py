@@ -9,7 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.templatetags.static import static
@@ -155,6 +161,17 @@ class InvalidFormStatusMixin:
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+def photo_response(photo):
+    """A record's photo, served by the view that checked who may read the record (plant photos
+    are not public files); no photo, or its file gone, is a 404."""
+    if not photo:
+        raise Http404
+    try:
+        return FileResponse(photo.open("rb"), as_attachment=False)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def posted(request):

@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from logbook.core.access import permission_required
-from logbook.core.views import ObjectListView, form_status, posted, submit
+from logbook.core.views import ObjectListView, form_status, photo_response, posted, submit
 from logbook.downtime import filtersets, forms, selectors, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
@@ -300,10 +299,4 @@ def incident_amend(request, pk):
 def incident_photo(request, pk):
     """The photo, to the incident's site only (plant photos are not public files)."""
     incident = _incident(request, pk)
-    if not incident.photo:
-        raise Http404
-    try:
-        handle = incident.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=False)
+    return photo_response(incident.photo)

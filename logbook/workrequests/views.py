@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logbook.core.access import permission_required
-from logbook.core.views import ObjectListView, form_status, posted, submit
+from logbook.core.views import ObjectListView, form_status, photo_response, posted, submit
 from logbook.equipment.models import Equipment
 from logbook.equipment.selectors import machines_to_pick
 from logbook.maintenance.forms import ReasonForm
@@ -151,10 +150,4 @@ def workrequest_decline(request, pk):
 def workrequest_photo(request, pk):
     """The photo, to those who may read the request (plant photos are not public files)."""
     work_request = _request(request, pk)
-    if not work_request.photo:
-        raise Http404
-    try:
-        handle = work_request.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=False)
+    return photo_response(work_request.photo)
