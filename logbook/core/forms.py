@@ -95,6 +95,16 @@ def password_field(help_text=SIGNING_IS_DELIBERATE):
     )
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """A photo field as a big button that opens the tablet's back camera (a file chooser on a
+    desktop)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"accept": "image/*", "capture": "environment", "class": "photo-input", **(attrs or {})}
+        )
+
+
 class SignatureForm(forms.Form):
     """An electronic signature: what it means, and the signer's password re-entered."""
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DateTimeInput, VersionedFormMixin
+from logbook.core.forms import DateTimeInput, PhotoInput, VersionedFormMixin
 from logbook.downtime.choices import FailureCodeList
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.forms import EquipmentPickField
@@ -74,6 +74,7 @@ class IncidentOpenForm(IncidentFormMixin, forms.ModelForm):
     class Meta:
         model = DowntimeIncident
         fields = ["equipment", "started_at", "symptom", "photo"]
+        widgets = {"photo": PhotoInput()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +85,6 @@ class IncidentOpenForm(IncidentFormMixin, forms.ModelForm):
         self.fields["started_at"].required = False
         self.fields["started_at"].help_text = _("Leave empty for now.")
         self.initial.pop("started_at", None)
-        self.fields["photo"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
 
     def clean_started_at(self):
         return self.cleaned_data.get("started_at") or timezone.now()
@@ -112,6 +112,7 @@ class IncidentEditForm(VersionedFormMixin, IncidentFormMixin, forms.ModelForm):
     class Meta:
         model = DowntimeIncident
         fields = [*TIMES, "symptom", *CLASSIFICATION, "photo"]
+        widgets = {"photo": PhotoInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

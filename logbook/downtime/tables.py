@@ -91,6 +91,17 @@ class IncidentTable(BaseTable):
     symptom = tables.Column(attrs=WIDE)
     cause = tables.Column(attrs=WIDE)
 
+    def render_equipment(self, record, value):
+        # A machine with a lock on says so wherever its stops are listed.
+        if getattr(record, "locked_out", False):
+            return format_html(
+                '{} <span class="badge status-down">{}</span>', value, _("Locked out")
+            )
+        return value
+
+    def value_equipment(self, value):
+        return value
+
     class Meta(BaseTable.Meta):
         model = DowntimeIncident
         fields = (

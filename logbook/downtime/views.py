@@ -17,7 +17,7 @@ from logbook.downtime import filtersets, forms, selectors, services, tables
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, Line
 from logbook.equipment.selectors import machines_to_pick
-from logbook.maintenance.selectors import work_order_joins
+from logbook.maintenance.selectors import locked_out, work_order_joins
 from logbook.shifts.models import LogEntry
 
 JOINS = (
@@ -52,6 +52,12 @@ class IncidentListView(ObjectListView):
     add_view = "downtime:incident_add"
     add_label = gettext_lazy("Machine down")
     add_danger = True
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self._export_format():
+            return queryset
+        return queryset.annotate(locked_out=locked_out())
 
     def get_table(self, **kwargs):
         # The tick boxes of the classify-at-once form, for those who may classify.

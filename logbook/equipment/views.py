@@ -28,7 +28,8 @@ from logbook.equipment.models import (
 from logbook.equipment.qr import qr_svg
 from logbook.equipment.selectors import meters_with_last_reading
 from logbook.equipment.services import meter_reading_record, site_create
-from logbook.maintenance.selectors import active_lockouts, work_order_joins
+from logbook.maintenance.models import IsolationPoint
+from logbook.maintenance.selectors import active_lockouts, locked_out, work_order_joins
 from logbook.reports.views import reliability_panel
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
@@ -125,6 +126,10 @@ class LineDetailView(ObjectDetailView):
         line = self.object
         context["equipment"] = with_downtime(
             line.equipment.select_related("equipment_class", "parent")
+        ).annotate(locked_out=locked_out("pk"))
+        # A lock on any of the line's machines shows to everyone, with whose it is.
+        context["lockouts"] = active_lockouts(
+            queryset=IsolationPoint.objects.filter(work_order__equipment__line=line)
         )
         if self.request.user.has_perm("downtime.view_downtimeincident"):
             context["ongoing"] = open_incidents_for(self.request.user, equipment__line=line)

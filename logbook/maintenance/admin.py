@@ -4,6 +4,7 @@ from logbook.core.admin import ReadOnly, ScopedAdmin
 from logbook.maintenance import services
 from logbook.maintenance.models import (
     ChecklistItem,
+    IsolationPoint,
     MaintenanceSchedule,
     SparePart,
     WorkOrder,
@@ -72,6 +73,27 @@ class WorkOrderAdmin(ReadOnly, ScopedAdmin):
     search_fields = ("title", "description", "equipment__asset_tag", "external_ref")
     list_select_related = ("equipment", "assigned_to")
     date_hierarchy = "due_at"
+
+
+@admin.register(IsolationPoint)
+class IsolationPointAdmin(ReadOnly, ScopedAdmin):
+    """Locks are put on and taken off on the work order's page and through the API, where a
+    lock is on one machine at a time and the last removal needs the start-up check."""
+
+    list_display = (
+        "lock_number",
+        "tag_number",
+        "source",
+        "work_order",
+        "applied_by",
+        "applied_at",
+        "removed_by",
+        "removed_at",
+    )
+    list_filter = ("work_order__equipment__line__area__site",)
+    search_fields = ("lock_number", "tag_number", "source", "work_order__equipment__asset_tag")
+    list_select_related = ("work_order", "applied_by", "removed_by")
+    date_hierarchy = "applied_at"
 
 
 @admin.register(WorkOrderAmendment)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,6 +12,7 @@ from logbook.core.api import (
     AmendmentSerializer,
     CleanModelSerializer,
     RegisterViewSet,
+    ScopedViewSetMixin,
     SignatureSerializer,
     StrictCharField,
     read_input,
@@ -20,6 +21,7 @@ from logbook.maintenance import filtersets, services
 from logbook.maintenance.models import (
     ChecklistItem,
     ChecklistResult,
+    IsolationPoint,
     MaintenanceSchedule,
     PartUsage,
     SparePart,
@@ -52,6 +54,7 @@ class ScheduleSerializer(CleanModelSerializer):
             "tolerance_days",
             "estimated_minutes",
             "lockout_required",
+            "energy_sources",
             "required_class",
             "priority",
             "active",
@@ -104,6 +107,23 @@ class ChecklistResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class IsolationPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IsolationPoint
+        fields = [
+            "id",
+            "work_order",
+            "source",
+            "lock_number",
+            "tag_number",
+            "applied_by",
+            "applied_at",
+            "removed_by",
+            "removed_at",
+        ]
+        read_only_fields = fields
+
+
 class PartUsageSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartUsage
@@ -117,6 +137,7 @@ class WorkOrderSerializer(CleanModelSerializer):
     overdue = serializers.SerializerMethodField()
     signature = SignatureSerializer(read_only=True, allow_null=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
+    isolation_points = IsolationPointSerializer(many=True, read_only=True)
 
     class Meta:
         model = WorkOrder
@@ -136,6 +157,9 @@ class WorkOrderSerializer(CleanModelSerializer):
             "assigned_to",
             "lockout_required",
             "lockout_confirmed_at",
+            "isolation_points",
+            "startup_checked_at",
+            "startup_checked_by",
             "findings",
             "labour_minutes",
             "started_at",
@@ -156,6 +180,8 @@ class WorkOrderSerializer(CleanModelSerializer):
             "tolerance_days",
             "lockout_required",
             "lockout_confirmed_at",
+            "startup_checked_at",
+            "startup_checked_by",
             "findings",
             "labour_minutes",
             "started_at",
@@ -192,10 +218,31 @@ class PartInput(serializers.Serializer):
 
 class CompleteInput(serializers.Serializer):
     checklist = AnswerInput(many=True, required=False, default=list)
-    lockout_confirmed = serializers.BooleanField(required=False, default=False)
     parts_used = PartInput(many=True, required=False, default=list)
     findings = StrictCharField(required=False, allow_blank=True, default="")
     labour_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class ChecklistInput(serializers.Serializer):
+    checklist = AnswerInput(many=True)
+    findings = StrictCharField(required=False, allow_blank=True)
+    labour_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class LockInput(serializers.Serializer):
+    source = StrictCharField(max_length=120)
+    lock_number = StrictCharField(max_length=40)
+    tag_number = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class LockoutInput(serializers.Serializer):
+    points = LockInput(many=True, allow_empty=False)
+
+
+class LockoutRemoveInput(serializers.Serializer):
+    points = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    startup_checked = serializers.BooleanField(required=False, default=False)
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class VerifyInput(serializers.Serializer):
@@ -212,7 +259,7 @@ class WorkOrderViewSet(RegisterViewSet):
 
     queryset = WorkOrder.objects.select_related(
         "equipment__line__area__site", "signature"
-    ).prefetch_related("checklist", "parts_used", "amendments")
+    ).prefetch_related("checklist", "parts_used", "amendments", "isolation_points")
     serializer_class = WorkOrderSerializer
     filterset_class = filtersets.WorkOrderFilterSet
     action_permissions = {
@@ -221,6 +268,8 @@ class WorkOrderViewSet(RegisterViewSet):
         "start": ["maintenance.change_workorder"],
         "complete": ["maintenance.change_workorder"],
         "lockout": ["maintenance.change_workorder"],
+        "lockout_remove": ["maintenance.change_workorder"],
+        "checklist": ["maintenance.change_workorder"],
         "verify": ["maintenance.verify_workorder"],
         "reopen": ["maintenance.verify_workorder"],
         "cancel": ["maintenance.plan_workorder"],
@@ -253,11 +302,39 @@ class WorkOrderViewSet(RegisterViewSet):
             services.work_order_start(work_order=self.get_object(), user=request.user)
         )
 
-    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @extend_schema(request=LockoutInput, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def lockout(self, request, pk=None):
+        """Isolate: each energy source with the lock (and tag) put on it."""
+        work_order = self.get_object()
         return self._done(
-            services.work_order_confirm_lockout(work_order=self.get_object(), user=request.user)
+            services.lockout_apply(
+                work_order=work_order, user=request.user, **read_input(LockoutInput, request)
+            )
+        )
+
+    @extend_schema(request=LockoutRemoveInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="lockout-remove")
+    def lockout_remove(self, request, pk=None):
+        """Take locks off (their ids); with the last one, confirm the start-up check."""
+        work_order = self.get_object()
+        return self._done(
+            services.lockout_remove(
+                work_order=work_order, user=request.user, **read_input(LockoutRemoveInput, request)
+            )
+        )
+
+    @extend_schema(request=ChecklistInput, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def checklist(self, request, pk=None):
+        """Keep the checklist's answers given so far (completing checks they are all there)."""
+        work_order = self.get_object()
+        data = dict(read_input(ChecklistInput, request))
+        results = data.pop("checklist")
+        return self._done(
+            services.checklist_save(
+                work_order=work_order, user=request.user, results=results, **data
+            )
         )
 
     @extend_schema(request=CompleteInput, responses=WorkOrderSerializer)
@@ -312,6 +389,16 @@ class WorkOrderViewSet(RegisterViewSet):
         return response
 
 
+class LockoutViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Locks put on for work orders; ``?active=true`` lists the ones on right now."""
+
+    queryset = IsolationPoint.objects.select_related("work_order").order_by("-applied_at", "-pk")
+    serializer_class = IsolationPointSerializer
+    filterset_class = filtersets.IsolationPointFilterSet
+
+
 class ScheduleViewSet(RegisterViewSet):
     queryset = MaintenanceSchedule.objects.select_related("meter").prefetch_related("checklist")
     serializer_class = ScheduleSerializer
@@ -345,6 +432,7 @@ class CertificationViewSet(RegisterViewSet):
 ROUTES = [
     ("schedules", ScheduleViewSet),
     ("work-orders", WorkOrderViewSet),
+    ("lockouts", LockoutViewSet),
     ("spare-parts", SparePartViewSet),
     ("certifications", CertificationViewSet),
 ]

@@ -13,7 +13,7 @@ from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, EquipmentClass, Meter, Site
 from logbook.maintenance import services
 from logbook.maintenance.choices import ItemKind, WorkOrderKind, WorkOrderStatus
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import IsolationPoint, MaintenanceSchedule, SparePart, WorkOrder
 
 HISTORY_WEEKS = 8
 
@@ -39,7 +39,39 @@ def load(data, stdout):
         made = sum(_schedule(row, site, today) for row in data.get("schedules", []))
         made += _repairs(site)
         created = services.generate_pm_work_orders()["created"]
+        _lockout_now(site)
         stdout.write(f"work orders: {made} in the history, {created} falling due")
+
+
+def _lockout_now(site):
+    """A technician at work on a machine right now, its two energy sources locked out."""
+    order = (
+        WorkOrder.objects.filter(
+            equipment__line__area__site=site,
+            status=WorkOrderStatus.OPEN,
+            lockout_required=True,
+            schedule__isnull=False,
+        )
+        .select_related("schedule")
+        .order_by("due_at")
+        .first()
+    )
+    tech = User.objects.filter(groups__name="technician", sites=site).order_by("username").first()
+    if order is None or tech is None:
+        return
+    services.work_order_start(work_order=order, user=tech)
+    services.lockout_apply(
+        work_order=order,
+        user=tech,
+        points=[
+            {
+                "source": source,
+                "lock_number": f"{tech.pk:02d}{n}",
+                "tag_number": f"T-{tech.pk:02d}{n}",
+            }
+            for n, source in enumerate(order.schedule.energy_sources.splitlines(), start=1)
+        ],
+    )
 
 
 def _certifications(rows, today):
@@ -74,6 +106,11 @@ def _schedule(row, site, today) -> int:
         tolerance_days=row["tolerance"],
         estimated_minutes=row["minutes"],
         lockout_required=row["lockout"],
+        energy_sources=(
+            f"Main switch of {equipment.asset_tag}\nCompressed air valve of {equipment.asset_tag}"
+            if row["lockout"]
+            else ""
+        ),
         required_class=EquipmentClass.objects.filter(code=row.get("class", "")).first(),
     )
     checklist = [
@@ -135,6 +172,19 @@ def _schedule(row, site, today) -> int:
                 work_order.started_at,
                 tech,
             )
+            work_order.startup_checked_at = done_at
+            work_order.startup_checked_by = tech
+            for number, source in enumerate(schedule.energy_sources.splitlines(), start=1):
+                IsolationPoint.objects.create(
+                    work_order=work_order,
+                    source=source,
+                    lock_number=f"{tech.pk:02d}{number}",
+                    tag_number=f"T-{tech.pk:02d}{number}",
+                    applied_by=tech,
+                    applied_at=work_order.started_at,
+                    removed_by=tech,
+                    removed_at=done_at,
+                )
         if done_day < today - datetime.timedelta(days=3) and supervisor is not None:
             work_order.status = WorkOrderStatus.VERIFIED
             work_order.signature = Signature.objects.create(

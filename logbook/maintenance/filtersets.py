@@ -14,7 +14,7 @@ from logbook.maintenance.choices import (
     WorkOrderKind,
     WorkOrderStatus,
 )
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import IsolationPoint, MaintenanceSchedule, SparePart, WorkOrder
 from logbook.maintenance.selectors import overdue
 from logbook.shifts.filtersets import date_filter, people
 
@@ -150,3 +150,32 @@ class CertificationFilterSet(FilterSet):
     class Meta:
         model = Certification
         fields = ["user_id", "equipment_class_id", "expires_before"]
+
+
+class LockoutFilterSet(FilterSet):
+    """The site's locks by site, line or machine."""
+
+    site_id = django_filters.ModelChoiceFilter(
+        field_name="work_order__equipment__line__area__site", queryset=scoped(Site), label=_("Site")
+    )
+    line_id = django_filters.ModelChoiceFilter(
+        field_name="work_order__equipment__line", queryset=scoped(Line), label=_("Line")
+    )
+    equipment_id = django_filters.NumberFilter(
+        field_name="work_order__equipment", widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = IsolationPoint
+        fields = ["site_id", "line_id", "equipment_id"]
+
+
+class IsolationPointFilterSet(LockoutFilterSet):
+    """The API's: all locks, or the ones on right now (``active``)."""
+
+    active = django_filters.BooleanFilter(
+        field_name="removed_at", lookup_expr="isnull", label=_("On right now")
+    )
+
+    class Meta(LockoutFilterSet.Meta):
+        fields = ["active", *LockoutFilterSet.Meta.fields]

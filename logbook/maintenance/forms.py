@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,6 @@ from logbook.core.forms import (
     DecimalInput,
     ScopedModelForm,
     VersionedFormMixin,
-    plain_number,
 )
 from logbook.equipment.forms import AssetTagField
 from logbook.equipment.models import Equipment
@@ -40,6 +39,7 @@ class ScheduleForm(ScopedModelForm):
             "estimated_minutes",
             "priority",
             "lockout_required",
+            "energy_sources",
             "required_class",
             "active",
         ]
@@ -159,20 +159,40 @@ class PlanForm(ScopedModelForm):
         widgets = {"due_at": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
 
-class PartChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, part):
-        return f"{part.part_number} – {part.description} ({plain_number(part.stock)} {part.unit})"
+class PartSearchField(forms.Field):
+    """A spare part found by typing: its number, or part of its number or name in any case
+    ("bearing" finds "Ball bearing 6204"); the page suggests the parts as one types."""
+
+    default_error_messages = {
+        "unknown": _("No spare part with this number or name."),
+        "ambiguous": _("Several parts match: pick one from the list or type its number."),
+    }
+    widget = forms.TextInput(
+        attrs={"list": "parts-list", "autocomplete": "off", "class": "part-search"}
+    )
+
+    def prepare_value(self, value):
+        return value.part_number if isinstance(value, SparePart) else value
+
+    def to_python(self, value):
+        if isinstance(value, SparePart) or value in self.empty_values:
+            return value or None
+        text = str(value).strip()
+        number = text.split(" – ", 1)[0].strip()
+        found = list(SparePart.objects.filter(part_number__iexact=number)[:2]) or list(
+            SparePart.objects.filter(
+                Q(part_number__icontains=text) | Q(description__icontains=text)
+            ).order_by("part_number")[:2]
+        )
+        if not found:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        if len(found) > 1:
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return found[0]
 
 
 class PartLineForm(forms.Form):
-    # A native picker (big on a tablet) of the parts by number; nothing to mistype.
-    part = PartChoiceField(
-        SparePart.objects.order_by("part_number"),
-        to_field_name="part_number",
-        required=False,
-        label=_("Part"),
-        error_messages={"invalid_choice": _("No spare part with this number.")},
-    )
+    part = PartSearchField(required=False, label=_("Part (number or name)"))
     quantity = forms.DecimalField(
         label=_("Quantity"),
         required=False,
@@ -187,7 +207,8 @@ class PartLineForm(forms.Form):
         return data
 
 
-PartLinesFormSet = forms.formset_factory(PartLineForm, extra=3)
+# One row to start; the page adds a row per part (“Add a part”).
+PartLinesFormSet = forms.formset_factory(PartLineForm, extra=1)
 
 
 class CompleteForm(forms.Form):
@@ -230,6 +251,18 @@ class CompleteForm(forms.Form):
                 label=_("Note") if row.kind != ItemKind.NOTE else row.text,
                 required=False,
             )
+            # As answered so far: the answers are kept step by step (checklist_save).
+            if row.done is not None:
+                self.initial.setdefault(f"done_{row.pk}", "yes" if row.done else "no")
+            if row.value is not None:
+                self.initial.setdefault(f"value_{row.pk}", row.value.normalize())
+            self.initial.setdefault(f"note_{row.pk}", row.note)
+        self.initial.setdefault("findings", work_order.findings)
+        self.initial.setdefault("labour_minutes", work_order.labour_minutes)
+        # The steps first, then what was found and how long it took.
+        self.order_fields(
+            [name for name in self.fields if name not in ("findings", "labour_minutes")]
+        )
 
     def results(self):
         answers = []
@@ -242,6 +275,67 @@ class CompleteForm(forms.Form):
                 answer["value"] = self.cleaned_data.get(f"value_{row.pk}")
             answers.append(answer)
         return answers
+
+
+class LockForm(forms.Form):
+    """One energy source and the lock (and tag) put on it."""
+
+    source = forms.CharField(label=_("Energy source"), max_length=120, required=False)
+    lock_number = forms.CharField(
+        label=_("Lock no."),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    tag_number = forms.CharField(
+        label=_("Tag no."),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+LockFormSet = forms.formset_factory(LockForm, extra=0)
+
+
+def lock_formset(work_order, data=None):
+    """One row per energy source the schedule names (and none of them on yet), then two for
+    sources typed on the spot."""
+    on = set(
+        work_order.isolation_points.filter(removed_at__isnull=True).values_list("source", flat=True)
+    )
+    sources = []
+    if work_order.schedule_id:
+        sources = [
+            line.strip()
+            for line in work_order.schedule.energy_sources.splitlines()
+            if line.strip() and line.strip() not in on
+        ]
+    initial = [{"source": source} for source in sources] + [{}, {}]
+    return LockFormSet(data, initial=initial, prefix="locks")
+
+
+class LockRemoveForm(forms.Form):
+    points = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Locks removed"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "chips"}),
+        error_messages={"required": _("Tick the locks you removed.")},
+    )
+    startup_checked = forms.BooleanField(
+        label=_("Start-up check done: guards back, people clear, machine tried"),
+        required=False,
+    )
+    note = forms.CharField(label=_("Start-up note"), required=False, max_length=500)
+
+    def __init__(self, *args, work_order, **kwargs):
+        super().__init__(*args, **kwargs)
+        points = self.fields["points"]
+        points.queryset = work_order.isolation_points.filter(removed_at__isnull=True)
+        points.label_from_instance = lambda point: (
+            f"{point.lock_number} · {point.source}"
+            + (f" ({_('tag')} {point.tag_number})" if point.tag_number else "")
+        )
 
 
 class ReasonForm(forms.Form):

@@ -130,6 +130,13 @@ class MaintenanceSchedule(models.Model):
     )
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=30)
     lockout_required = models.BooleanField(_("lockout/tagout required"), default=False)
+    energy_sources = TextField(
+        _("energy sources to isolate"),
+        blank=True,
+        help_text=_(
+            "One per line, e.g. “Main switch MCC-3”, “Compressed air valve V12”: each gets a lock."
+        ),
+    )
     required_class = models.ForeignKey(
         "equipment.EquipmentClass",
         models.PROTECT,
@@ -323,6 +330,19 @@ class WorkOrder(models.Model):
         editable=False,
         verbose_name=_("isolation confirmed by"),
     )
+    startup_checked_at = DateTimeField(
+        _("start-up check at"), null=True, blank=True, editable=False
+    )
+    startup_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("start-up check by"),
+    )
+    startup_note = TextField(_("start-up check"), blank=True)
     findings = TextField(_("findings"), blank=True)
     labour_minutes = models.PositiveIntegerField(_("labour (minutes)"), null=True, blank=True)
     started_at = DateTimeField(_("started at"), null=True, blank=True, editable=False)
@@ -366,6 +386,7 @@ class WorkOrder(models.Model):
     site_lookup = "equipment__line__area__site"
     audit_children = [
         ("maintenance.ChecklistResult", "work_order"),
+        ("maintenance.IsolationPoint", "work_order"),
         ("maintenance.PartUsage", "work_order"),
         ("maintenance.WorkOrderAmendment", "work_order"),
     ]
@@ -491,6 +512,62 @@ class ChecklistResult(models.Model):
         return (self.lower_limit is not None and self.value < self.lower_limit) or (
             self.upper_limit is not None and self.value > self.upper_limit
         )
+
+
+class IsolationPoint(models.Model):
+    """One energy source isolated for a work order: the lock and tag put on it, by whom and
+    when, and their removal. A machine with a lock on is locked out."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, models.PROTECT, related_name="isolation_points", verbose_name=_("work order")
+    )
+    source = models.CharField(_("energy source"), max_length=120)
+    lock_number = models.CharField(_("lock no."), max_length=40)
+    tag_number = models.CharField(_("tag no."), max_length=40, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("applied by")
+    )
+    applied_at = DateTimeField(_("applied at"))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    removed_at = DateTimeField(_("removed at"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "work_order__equipment__line__area__site"
+
+    class Meta:
+        ordering = ["applied_at", "pk"]
+        verbose_name = _("isolation point")
+        verbose_name_plural = _("isolation points")
+        indexes = [
+            # The locks on right now: few among years of removed ones.
+            models.Index(
+                fields=["work_order"],
+                condition=Q(removed_at__isnull=True),
+                name="maintenance_isolation_on",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True, removed_by__isnull=True)
+                | Q(removed_at__isnull=False, removed_by__isnull=False),
+                name="%(app_label)s_%(class)s_removal_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.lock_number}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.work_order.is_locked
 
 
 class PartUsage(models.Model):

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from logbook.maintenance.choices import (
     WorkOrderKind,
     WorkOrderStatus,
 )
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import IsolationPoint, MaintenanceSchedule, SparePart, WorkOrder
 
 RATE_WINDOW_DAYS = 30
 
@@ -164,14 +164,23 @@ def overdue(queryset, now=None):
 
 
 def active_lockouts(*, equipment=None, queryset=None):
-    """Orders whose machine is isolated right now: the isolation is confirmed and the work not
-    finished yet. Newest isolation first, with who applied it."""
-    queryset = WorkOrder.objects.all() if queryset is None else queryset
+    """The locks on right now (put on, not yet removed), with their work order, machine and who
+    put them on: machine by machine, in the order they went on."""
+    points = IsolationPoint.objects.all() if queryset is None else queryset
     if equipment is not None:
-        queryset = queryset.filter(equipment=equipment)
+        points = points.filter(work_order__equipment=equipment)
     return (
-        queryset.in_statuses([WorkOrderStatus.IN_PROGRESS])
-        .filter(lockout_confirmed_at__isnull=False)
-        .select_related("lockout_confirmed_by", "equipment")
-        .order_by("-lockout_confirmed_at")
+        points.filter(removed_at__isnull=True)
+        .select_related("applied_by", "work_order__equipment__line")
+        .order_by("work_order__equipment__asset_tag", "work_order_id", "applied_at", "pk")
+    )
+
+
+def locked_out(equipment="equipment"):
+    """An annotation: the row's machine (``equipment`` names it, "pk" for a machine's own
+    rows) has a lock on right now."""
+    return Exists(
+        IsolationPoint.objects.filter(
+            work_order__equipment=OuterRef(equipment), removed_at__isnull=True
+        )
     )

@@ -1,8 +1,8 @@
 """Writes on maintenance: PM generation, the work-order life cycle, stock, certifications.
 
 Pages, the admin and the API call these functions, so the rules hold on every path: status
-moves only along the allowed paths, lockout before the checklist, the certification gate,
-stock never below zero, verified orders never change.
+moves only along the allowed paths, locks on before the checklist and off before completing,
+the certification gate, stock never below zero, verified orders never change.
 """
 
 import datetime
@@ -28,6 +28,7 @@ from logbook.maintenance.choices import (
 )
 from logbook.maintenance.models import (
     ChecklistResult,
+    IsolationPoint,
     MaintenanceSchedule,
     PartUsage,
     SparePart,
@@ -238,16 +239,144 @@ def work_order_start(*, work_order: WorkOrder, user) -> WorkOrder:
     return work_order
 
 
+def _in_progress(work_order: WorkOrder, doing: str) -> None:
+    """Isolation and checklist answers are for work in progress: verified or cancelled work is
+    locked (409); open or completed work is refused with the reason."""
+    if work_order.status == S.IN_PROGRESS:
+        return
+    if work_order.is_locked:
+        raise RecordLocked(
+            _("%(number)s is %(status)s: it cannot change any more.")
+            % {"number": work_order.number, "status": S(work_order.status).label.lower()}
+        )
+    raise ValidationError(
+        _("%(number)s is %(status)s: start the work before %(doing)s.")
+        % {
+            "number": work_order.number,
+            "status": S(work_order.status).label.lower(),
+            "doing": doing,
+        }
+    )
+
+
 @transaction.atomic
-def work_order_confirm_lockout(*, work_order: WorkOrder, user) -> WorkOrder:
-    """The technician confirms the equipment is isolated (lockout/tagout) before working."""
+def lockout_apply(*, work_order: WorkOrder, user, points) -> WorkOrder:
+    """Isolate the equipment: each energy source gets a lock (and a tag), recorded with who
+    put it on and when. More locks may be added while the work is in progress. A lock is on one
+    machine at a time: a number already on at the site is refused."""
     work_order = _lock(work_order)
-    if work_order.status != S.IN_PROGRESS:
-        raise ValidationError(_("Start the work order before confirming isolation."))
-    work_order.lockout_confirmed_at = timezone.now()
-    work_order.lockout_confirmed_by = user
-    work_order.save(update_fields=["lockout_confirmed_at", "lockout_confirmed_by"])
+    _in_progress(work_order, _("isolating the equipment"))
+    rows = [
+        {key: (point.get(key) or "").strip() for key in ("source", "lock_number", "tag_number")}
+        for point in points
+    ]
+    rows = [row for row in rows if any(row.values())]
+    if not rows:
+        raise ValidationError(_("Record at least one energy source with its lock number."))
+    errors = []
+    for row in rows:
+        if not row["source"] or not row["lock_number"]:
+            errors.append(
+                _("Each energy source needs its lock number (“%(source)s”).")
+                % {"source": row["source"] or row["lock_number"] or row["tag_number"]}
+            )
+    numbers = [row["lock_number"] for row in rows if row["lock_number"]]
+    if len(set(numbers)) < len(numbers):
+        errors.append(_("A lock goes on one energy source: a lock number is given twice."))
+    site = work_order.equipment.line.area.site
+    elsewhere = (
+        IsolationPoint.objects.filter(
+            removed_at__isnull=True,
+            lock_number__in=numbers,
+            work_order__equipment__line__area__site=site,
+        )
+        .select_related("work_order__equipment")
+        .order_by("lock_number")
+    )
+    for point in elsewhere:
+        errors.append(
+            _("Lock %(lock)s is on %(tag)s for %(number)s: remove it there first.")
+            % {
+                "lock": point.lock_number,
+                "tag": point.work_order.equipment.asset_tag,
+                "number": point.work_order.number,
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for row in rows:
+        point = IsolationPoint(work_order=work_order, applied_by=user, applied_at=now, **row)
+        point.full_clean()
+        point.save()
+    if work_order.lockout_confirmed_at is None:
+        work_order.lockout_confirmed_at, work_order.lockout_confirmed_by = now, user
+    # Locked out again: the machine is started up (and checked) again when they come off.
+    work_order.startup_checked_at = work_order.startup_checked_by = None
+    work_order.save(
+        update_fields=[
+            "lockout_confirmed_at",
+            "lockout_confirmed_by",
+            "startup_checked_at",
+            "startup_checked_by",
+        ]
+    )
     return work_order
+
+
+@transaction.atomic
+def lockout_remove(
+    *, work_order: WorkOrder, user, points, startup_checked=False, note=""
+) -> WorkOrder:
+    """Take locks off (recorded, who and when). When the last one comes off, the start-up check
+    is confirmed in the same step: guards back, people clear, the machine tried."""
+    work_order = _lock(work_order)
+    _in_progress(work_order, _("removing locks"))
+    on = {point.pk: point for point in work_order.isolation_points.filter(removed_at__isnull=True)}
+    chosen = {int(getattr(point, "pk", point)) for point in points}
+    if not chosen:
+        raise ValidationError({"points": _("Tick the locks you removed.")})
+    unknown = chosen - on.keys()
+    if unknown:
+        raise ValidationError(
+            {"points": _("Only the locks on this work order that are still on can be removed.")}
+        )
+    last = chosen == on.keys()
+    if last and not startup_checked:
+        raise ValidationError(
+            {
+                "startup_checked": _(
+                    "Before the last lock comes off: guards back, people clear, the machine "
+                    "tried. Confirm the start-up check."
+                )
+            }
+        )
+    now = timezone.now()
+    for pk in sorted(chosen):  # saved one by one: the audit trail records each removal
+        point = on[pk]
+        point.removed_at, point.removed_by = now, user
+        point.save(update_fields=["removed_at", "removed_by"])
+    if last:
+        work_order.startup_checked_at, work_order.startup_checked_by = now, user
+        work_order.startup_note = (note or "").strip()
+        work_order.save(update_fields=["startup_checked_at", "startup_checked_by", "startup_note"])
+    return work_order
+
+
+def _check_isolation_cleared(work_order: WorkOrder) -> None:
+    """Completing isolated work needs its locks off and the start-up check done."""
+    on = list(
+        work_order.isolation_points.filter(removed_at__isnull=True).values_list(
+            "lock_number", flat=True
+        )
+    )
+    if on:
+        raise ValidationError(
+            _("Remove the locks (%(locks)s) and do the start-up check before completing.")
+            % {"locks": ", ".join(on)}
+        )
+    if work_order.lockout_confirmed_at is not None and work_order.startup_checked_at is None:
+        raise ValidationError(_("Do the start-up check before completing."))
 
 
 def check_certification(*, work_order: WorkOrder, user, day: datetime.date) -> None:
@@ -273,11 +402,13 @@ def check_certification(*, work_order: WorkOrder, user, day: datetime.date) -> N
     )
 
 
-def _apply_results(work_order: WorkOrder, results) -> None:
-    by_id = {row.pk: row for row in work_order.checklist.all()}
+def _set_answers(work_order: WorkOrder, results) -> tuple[list[ChecklistResult], list[str]]:
+    """Put the answers given on the order's checklist rows (not saved yet); unknown rows are
+    errors."""
+    rows = {row.pk: row for row in work_order.checklist.all()}
     errors = []
     for answer in results:
-        row = by_id.get(int(answer.get("id") or answer.get("item") or 0))
+        row = rows.get(int(answer.get("id") or answer.get("item") or 0))
         if row is None:
             errors.append(
                 _("Checklist item %(id)s is not on this work order.") % {"id": answer.get("id")}
@@ -289,7 +420,12 @@ def _apply_results(work_order: WorkOrder, results) -> None:
             row.value = None if answer["value"] in (None, "") else Decimal(str(answer["value"]))
         if "note" in answer:
             row.note = (answer["note"] or "").strip()
-    for row in by_id.values():
+    return list(rows.values()), errors
+
+
+def _apply_results(work_order: WorkOrder, results) -> None:
+    rows, errors = _set_answers(work_order, results)
+    for row in rows:
         if row.kind == ItemKind.CHECK and row.done is None:
             errors.append(
                 _("“%(item)s”: tick it, or say it could not be done.") % {"item": row.text}
@@ -312,6 +448,31 @@ def _apply_results(work_order: WorkOrder, results) -> None:
         row.save()
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def checklist_save(
+    *, work_order: WorkOrder, user, results, findings=None, labour_minutes=None
+) -> WorkOrder:
+    """Keep the checklist's answers as they are given, step by step (a reload or a lost
+    connection loses nothing); whether every step is answered is checked on completing."""
+    work_order = _lock(work_order)
+    _in_progress(work_order, _("answering the checklist"))
+    if work_order.lockout_required and work_order.lockout_confirmed_at is None:
+        raise ValidationError(_("Isolate the equipment (locks and tags) before the checklist."))
+    rows, errors = _set_answers(work_order, results)
+    if errors:
+        raise ValidationError(errors)
+    for row in rows:
+        row.full_clean()
+        row.save()
+    if findings is not None or labour_minutes is not None:
+        work_order.findings = work_order.findings if findings is None else findings.strip()
+        work_order.labour_minutes = (
+            labour_minutes if labour_minutes is not None else work_order.labour_minutes
+        )
+        work_order.save(update_fields=["findings", "labour_minutes"])
+    return work_order
 
 
 def _use_parts(work_order: WorkOrder, user, parts_used) -> None:
@@ -341,12 +502,12 @@ def work_order_complete(
     work_order: WorkOrder,
     user,
     results=(),
-    lockout_confirmed=False,
     parts_used=(),
     findings="",
     labour_minutes=None,
 ) -> WorkOrder:
-    """Complete: checklist answered, isolation confirmed where required, certification held,
+    """Complete: checklist answered, isolation applied and cleared where required (locks off,
+    start-up checked), certification held,
     parts taken out of stock, all in one transaction. A preventive order moves its schedule on."""
     work_order = _lock(work_order)
     _move(work_order, S.DONE)
@@ -354,12 +515,8 @@ def work_order_complete(
     today = timezone.localdate(timezone=zone)
     check_certification(work_order=work_order, user=user, day=today)
     if work_order.lockout_required and work_order.lockout_confirmed_at is None:
-        if not lockout_confirmed:
-            raise ValidationError(
-                {"lockout_confirmed": _("Confirm the equipment was isolated (lockout/tagout).")}
-            )
-        work_order.lockout_confirmed_at = timezone.now()
-        work_order.lockout_confirmed_by = user
+        raise ValidationError(_("Isolate the equipment (locks and tags) before completing."))
+    _check_isolation_cleared(work_order)
     _apply_results(work_order, results)
     _use_parts(work_order, user, parts_used)
     work_order.findings = findings or work_order.findings
@@ -427,6 +584,9 @@ def work_order_send_back(*, work_order: WorkOrder, user, reason: str) -> WorkOrd
             )
     _move(work_order, S.IN_PROGRESS)
     work_order.return_reason = reason.strip()
+    # More work on the machine: it is isolated again before anyone touches it.
+    work_order.lockout_confirmed_at = work_order.lockout_confirmed_by = None
+    work_order.startup_checked_at = work_order.startup_checked_by = None
     work_order.save()
     return work_order
 
@@ -437,6 +597,12 @@ def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
         raise ValidationError({"reason": _("Say why the work order is cancelled.")})
     work_order = _lock(work_order)
     _move(work_order, S.CANCELLED)
+    on = work_order.isolation_points.filter(removed_at__isnull=True)
+    if on.exists():
+        raise ValidationError(
+            _("Locks are still on the equipment (%(locks)s): remove them before cancelling.")
+            % {"locks": ", ".join(on.values_list("lock_number", flat=True))}
+        )
     work_order.cancel_reason = reason.strip()
     work_order.save()
     if work_order.schedule_id:

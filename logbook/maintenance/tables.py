@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from logbook.accounts.models import Certification
 from logbook.core.access import link_if_allowed
 from logbook.core.tables import BaseTable, PersonColumn, QuantityColumn
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import IsolationPoint, MaintenanceSchedule, SparePart, WorkOrder
 
 WIDE = {"td": {"class": "wide"}, "th": {"class": "wide"}}
 
@@ -144,3 +144,43 @@ class CertificationTable(BaseTable):
         model = Certification
         fields = ("user", "equipment_class", "reference", "issued_on", "expires_on")
         row_attrs = {"class": _expiry_class}
+
+
+class LockoutTable(BaseTable):
+    """The locks on right now: which machine, which lock and tag, whose, since when."""
+
+    card_fields = ("equipment", "lock_number", "applied_by", "applied_at")
+    equipment = tables.Column(
+        accessor="work_order__equipment__asset_tag",
+        verbose_name=_("Equipment"),
+        linkify=lambda record, table: link_if_allowed(record.work_order.equipment, table),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    lock_number = tables.Column(attrs={"td": {"class": "nowrap"}})
+    tag_number = tables.Column()
+    source = tables.Column()
+    applied_by = PersonColumn("applied_by", verbose_name=_("Applied by"))
+    applied_at = tables.DateTimeColumn(verbose_name=_("Since"), short=True)
+    work_order = tables.Column(
+        accessor="work_order_id",
+        verbose_name=_("Work order"),
+        linkify=lambda record, table: link_if_allowed(record.work_order, table),
+    )
+
+    class Meta(BaseTable.Meta):
+        model = IsolationPoint
+        fields = (
+            "equipment",
+            "lock_number",
+            "tag_number",
+            "source",
+            "applied_by",
+            "applied_at",
+            "work_order",
+        )
+
+    def render_work_order(self, value):
+        return WorkOrder.number_of(value)
+
+    def value_work_order(self, value):
+        return WorkOrder.number_of(value)

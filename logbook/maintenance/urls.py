@@ -13,6 +13,13 @@ urlpatterns = [
     path("work-orders/<int:pk>/edit/", views.work_order_edit, name="workorder_edit"),
     path("work-orders/<int:pk>/start/", views.work_order_start, name="workorder_start"),
     path("work-orders/<int:pk>/lockout/", views.work_order_lockout, name="workorder_lockout"),
+    path(
+        "work-orders/<int:pk>/lockout/remove/",
+        views.work_order_lockout_remove,
+        name="workorder_lockout_remove",
+    ),
+    path("work-orders/<int:pk>/checklist/", views.work_order_checklist, name="workorder_checklist"),
+    path("lockouts/", views.LockoutListView.as_view(), name="lockout_list"),
     path("work-orders/<int:pk>/complete/", views.work_order_complete, name="workorder_complete"),
     path("work-orders/<int:pk>/verify/", views.work_order_verify, name="workorder_verify"),
     path("work-orders/<int:pk>/send-back/", views.work_order_send_back, name="workorder_send_back"),

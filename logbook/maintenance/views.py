@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment
 from logbook.maintenance import filtersets, forms, selectors, services, tables
 from logbook.maintenance.choices import ACTIVE_STATUSES, WorkOrderStatus
-from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from logbook.maintenance.models import IsolationPoint, MaintenanceSchedule, SparePart, WorkOrder
 from logbook.shifts.models import LogEntry
 
 PLAN_WEEKS = 4
@@ -312,6 +312,8 @@ def _work_order(request, pk) -> WorkOrder:
 def work_order_detail(request, pk, forms_in_error=None, status=200):
     work_order = _work_order(request, pk)
     user = request.user
+    points = list(work_order.isolation_points.select_related("applied_by", "removed_by"))
+    locks_on = [point for point in points if point.removed_at is None]
     context = {
         "wo": work_order,
         "zone": work_order.equipment.line.area.site.timezone,
@@ -327,10 +329,22 @@ def work_order_detail(request, pk, forms_in_error=None, status=200):
         "needs_isolation": work_order.status == WorkOrderStatus.IN_PROGRESS
         and work_order.lockout_required
         and work_order.lockout_confirmed_at is None,
+        "points": points,
+        "locks_on": locks_on,
     }
-    if work_order.status == WorkOrderStatus.IN_PROGRESS and not context["needs_isolation"]:
+    working = work_order.status == WorkOrderStatus.IN_PROGRESS and context["can_work"]
+    if working:
+        context["lock_forms"] = forms.lock_formset(work_order)
+        if locks_on:
+            context["remove_form"] = forms.LockRemoveForm(work_order=work_order)
+    if working and not context["needs_isolation"]:
         context["complete_form"] = forms.CompleteForm(work_order=work_order)
         context["part_lines"] = forms.PartLinesFormSet(prefix="parts")
+        context["parts_list"] = SparePart.objects.order_by("part_number")
+        # Completing waits for the locks to come off (with the start-up check).
+        context["may_complete"] = not locks_on and (
+            work_order.lockout_confirmed_at is None or work_order.startup_checked_at is not None
+        )
     if work_order.status == WorkOrderStatus.DONE and context["can_verify"]:
         context["verify_form"] = SignatureForm()
         context["send_back_form"] = forms.ReasonForm()
@@ -451,12 +465,80 @@ def work_order_start(request, pk):
 @permission_required("maintenance.change_workorder", raise_exception=True)
 @require_POST
 def work_order_lockout(request, pk):
-    return _act(
-        request,
-        pk,
-        lambda wo: services.work_order_confirm_lockout(work_order=wo, user=request.user),
-        _("Isolation confirmed: the checklist is open."),
-    )
+    """Put locks on: one row per energy source with its lock and tag numbers."""
+    work_order = _work_order(request, pk)
+    lock_forms = forms.lock_formset(work_order, request.POST)
+    if lock_forms.is_valid():
+        points = [row.cleaned_data for row in lock_forms if row.cleaned_data]
+        try:
+            services.lockout_apply(work_order=work_order, user=request.user, points=points)
+        except ValidationError as error:
+            lock_forms._non_form_errors = lock_forms.error_class(error.messages)
+        else:
+            messages.success(request, _("Locks recorded: the equipment is locked out."))
+            return redirect(f"{work_order.get_absolute_url()}#lockout")
+    return work_order_detail(request, pk, forms_in_error={"lock_forms": lock_forms}, status=400)
+
+
+@login_required
+@permission_required("maintenance.change_workorder", raise_exception=True)
+@require_POST
+def work_order_lockout_remove(request, pk):
+    """Take locks off; with the last one, the start-up check."""
+    work_order = _work_order(request, pk)
+    form = forms.LockRemoveForm(request.POST, work_order=work_order)
+    if form.is_valid():
+        try:
+            services.lockout_remove(work_order=work_order, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Locks removed."))
+            return redirect(f"{work_order.get_absolute_url()}#lockout")
+    return work_order_detail(request, pk, forms_in_error={"remove_form": form}, status=400)
+
+
+@login_required
+@permission_required("maintenance.change_workorder", raise_exception=True)
+@require_POST
+def work_order_checklist(request, pk):
+    """Keep the checklist's answers so far (the page sends each step as it is answered; the
+    Save button does the same without scripts). A script is answered with JSON."""
+    work_order = _work_order(request, pk)
+    form = forms.CompleteForm(request.POST, work_order=work_order)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    error = None
+    if form.is_valid():
+        try:
+            services.checklist_save(
+                work_order=work_order,
+                user=request.user,
+                results=form.results(),
+                findings=form.cleaned_data["findings"],
+                labour_minutes=form.cleaned_data["labour_minutes"],
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+    else:
+        error = " ".join(str(message) for errors in form.errors.values() for message in errors)
+    if wants_json:
+        if error:
+            return JsonResponse({"saved": False, "error": error}, status=400)
+        return JsonResponse({"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")})
+    if error:
+        messages.error(request, error)
+        return work_order_detail(request, pk, forms_in_error={"complete_form": form}, status=400)
+    messages.success(request, _("Checklist saved."))
+    return redirect(f"{work_order.get_absolute_url()}#checklist")
+
+
+class LockoutListView(ObjectListView):
+    """Every lock on right now at the user's sites, machine by machine."""
+
+    model = IsolationPoint
+    queryset = selectors.active_lockouts()
+    table_class = tables.LockoutTable
+    filterset_class = filtersets.LockoutFilterSet
 
 
 @login_required

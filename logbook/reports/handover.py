@@ -7,7 +7,7 @@ its record; the outgoing technician adds only what the records cannot say, and t
 answers each item. A fixed number of queries, whatever the shift held.
 """
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from logbook.downtime.models import DowntimeIncident
 from logbook.maintenance.choices import ACTIVE_STATUSES
-from logbook.maintenance.models import WorkOrder
+from logbook.maintenance.models import IsolationPoint, WorkOrder
 from logbook.quality.models import Inspection, Nonconformance
 from logbook.reports.oee import oee
 from logbook.shifts.models import HandoverTopic, OpenItem, Shift
@@ -148,10 +148,10 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
             },
             order.get_absolute_url(),
         )
-    locked_out = orders.filter(
-        status__in=ACTIVE_STATUSES, lockout_confirmed_at__isnull=False
+    locked = orders.filter(
+        Exists(IsolationPoint.objects.filter(work_order=OuterRef("pk"), removed_at__isnull=True))
     ).order_by("lockout_confirmed_at")[:MAX_LISTED]
-    for order in locked_out:
+    for order in locked:
         add(
             HandoverTopic.LOCKOUT,
             _("%(tag)s is locked out for %(number)s %(title)s since %(since)s.")

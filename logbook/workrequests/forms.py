@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DateTimeInput
+from logbook.core.forms import DateTimeInput, PhotoInput
 from logbook.equipment.forms import EquipmentPickField
 from logbook.maintenance.choices import Priority
 from logbook.workrequests.models import WorkRequest
@@ -16,6 +16,7 @@ class WorkRequestForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "urgency": forms.RadioSelect(attrs={"class": "chips"}),
+            "photo": PhotoInput(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -24,7 +25,6 @@ class WorkRequestForm(forms.ModelForm):
             user=user, required=True, label=_("Equipment")
         )
         self.fields["urgency"].choices = Priority.choices  # no empty choice: a tap picks one
-        self.fields["photo"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
 
 
 class ConvertForm(forms.Form):

@@ -204,4 +204,65 @@
     if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) scanButton.hidden = false;
     narrow();
   });
+
+  // The checklist keeps each answer as it is given: the form is sent to the page's save
+  // address in the background; the status line says when it was last kept (or why not).
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = form.querySelector(".autosave-status");
+    var timer = null;
+    function save() {
+      var data = new FormData(form);
+      fetch(form.dataset.autosave, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            status.textContent = body.saved
+              ? status.dataset.saved.replace("%s", body.at)
+              : body.error || status.dataset.failed;
+            status.classList.toggle("error", !body.saved);
+          });
+        })
+        .catch(function () {
+          status.textContent = status.dataset.offline;
+          status.classList.add("error");
+        });
+    }
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(save, 600);
+    }
+    form.querySelectorAll("input, textarea, select").forEach(function (field) {
+      if (field.closest(".part-line")) return; // parts are taken on completing
+      field.addEventListener(field.type === "radio" || field.type === "checkbox" ? "change" : "input", later);
+    });
+  });
+
+  // Spare parts: one row to start, "Add a part" adds another (the formset's count follows).
+  document.querySelectorAll(".checklist-form .add-part").forEach(function (button) {
+    var form = button.closest("form");
+    var lines = form.querySelector(".part-lines");
+    var total = form.querySelector('input[name$="-TOTAL_FORMS"][name^="parts"]');
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var row = lines.querySelector(".part-line").cloneNode(true);
+      row.querySelectorAll("input, label").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) el.setAttribute(attr, value.replace(/parts-\d+-/, "parts-" + index + "-"));
+        });
+        if (el.tagName === "INPUT") el.value = "";
+      });
+      row.querySelectorAll(".errorlist, .field-error").forEach(function (el) {
+        el.remove();
+      });
+      lines.appendChild(row);
+      total.value = index + 1;
+      row.querySelector("input").focus();
+    });
+  });
 })();

@@ -70,12 +70,43 @@ def test_the_work_order_life_cycle_through_the_api(api, technician, supervisor, 
     rows = tech.get(f"{url}/").json()["checklist"]
     answers = [{"id": rows[0]["id"], "done": True}, {"id": rows[1]["id"], "value": "9.5"}]
     refused = tech.post(f"{url}/complete/", {"checklist": answers}, format="json")
-    assert refused.status_code == 400 and "lockout_confirmed" in refused.json()
+    assert refused.status_code == 400 and "Isolate the equipment" in str(refused.json())
+    # Two locks on, kept in the order; the checklist is kept step by step meanwhile.
+    locked = tech.post(
+        f"{url}/lockout/",
+        {
+            "points": [
+                {"source": "Main switch", "lock_number": "17", "tag_number": "T17"},
+                {"source": "Air valve", "lock_number": "18"},
+            ]
+        },
+        format="json",
+    )
+    assert locked.status_code == 200, locked.json()
+    points = locked.json()["isolation_points"]
+    assert [(p["lock_number"], p["removed_at"]) for p in points] == [("17", None), ("18", None)]
+    active = tech.get("/api/lockouts/?active=true").json()["results"]
+    assert sorted(p["lock_number"] for p in active) == ["17", "18"]
+    kept = tech.post(f"{url}/checklist/", {"checklist": answers[:1]}, format="json")
+    assert kept.status_code == 200, kept.json()
+    assert kept.json()["checklist"][0]["done"] is True
+    still_on = tech.post(f"{url}/complete/", {"checklist": answers}, format="json")
+    assert still_on.status_code == 400 and "Remove the locks (17, 18)" in str(still_on.json())
+    no_check = tech.post(
+        f"{url}/lockout-remove/", {"points": [p["id"] for p in points]}, format="json"
+    )
+    assert no_check.status_code == 400 and "startup_checked" in no_check.json()
+    off = tech.post(
+        f"{url}/lockout-remove/",
+        {"points": [p["id"] for p in points], "startup_checked": True},
+        format="json",
+    )
+    assert off.status_code == 200 and off.json()["startup_checked_at"]
+    assert tech.get("/api/lockouts/?active=true").json()["results"] == []
     short = tech.post(
         f"{url}/complete/",
         {
             "checklist": answers,
-            "lockout_confirmed": True,
             "parts_used": [{"part": part.pk, "quantity": "9"}],
         },
         format="json",
@@ -85,7 +116,6 @@ def test_the_work_order_life_cycle_through_the_api(api, technician, supervisor, 
         f"{url}/complete/",
         {
             "checklist": answers,
-            "lockout_confirmed": True,
             "findings": "ok",
             "labour_minutes": 30,
             "parts_used": [{"part": part.pk, "quantity": "1"}],

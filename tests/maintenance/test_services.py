@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from logbook.accounts.models import Certification
 from logbook.core.exceptions import RecordLocked
@@ -70,16 +71,41 @@ def test_the_database_refuses_a_second_active_order_of_one_schedule(pm_schedule)
         )
 
 
-def _work(pm_schedule, technician):
+def _work(pm_schedule, technician, isolated=True):
+    """Started; unless ``isolated`` is False, locked out and cleared again (locks off, start-up
+    checked), as the work is done."""
     _generate()
     work_order = WorkOrder.objects.get()
-    return services.work_order_start(work_order=work_order, user=technician)
+    work_order = services.work_order_start(work_order=work_order, user=technician)
+    if isolated:
+        _lock_out(work_order, technician)
+        _clear(work_order, technician)
+    return work_order
+
+
+def _lock_out(work_order, user, *numbers):
+    return services.lockout_apply(
+        work_order=work_order,
+        user=user,
+        points=[
+            {"source": f"Source {number}", "lock_number": number, "tag_number": f"T{number}"}
+            for number in numbers or ("17",)
+        ],
+    )
+
+
+def _clear(work_order, user):
+    on = work_order.isolation_points.filter(removed_at__isnull=True)
+    return services.lockout_remove(
+        work_order=work_order, user=user, points=list(on), startup_checked=True
+    )
 
 
 def test_completing_with_lockout_checklist_and_parts(pm_schedule, technician, part):
-    work_order = _work(pm_schedule, technician)
+    work_order = _work(pm_schedule, technician, isolated=False)
     assert work_order.status == "in_progress" and work_order.assigned_to == technician
-    services.work_order_confirm_lockout(work_order=work_order, user=technician)
+    _lock_out(work_order, technician, "17", "18")
+    _clear(work_order, technician)
     done = services.work_order_complete(
         work_order=work_order,
         user=technician,
@@ -97,13 +123,12 @@ def test_completing_with_lockout_checklist_and_parts(pm_schedule, technician, pa
     assert pm_schedule.next_due == datetime.date(2026, 7, 15)
 
 
-def test_lockout_must_be_confirmed(pm_schedule, technician):
-    work_order = _work(pm_schedule, technician)
-    with pytest.raises(ValidationError) as error:
+def test_isolated_work_is_locked_out_before_completing(pm_schedule, technician):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    with pytest.raises(ValidationError, match="Isolate the equipment"):
         services.work_order_complete(
             work_order=work_order, user=technician, results=_answers(work_order)
         )
-    assert "lockout_confirmed" in error.value.message_dict
     work_order.refresh_from_db()
     assert work_order.status == "in_progress"
 
@@ -114,14 +139,12 @@ def test_a_measurement_outside_its_limits_needs_a_note(pm_schedule, technician):
         services.work_order_complete(
             work_order=work_order,
             user=technician,
-            lockout_confirmed=True,
             results=_answers(work_order, tension="14"),
         )
     assert "14 mm is outside 8–12; add a note" in error.value.messages[0]
     services.work_order_complete(
         work_order=work_order,
         user=technician,
-        lockout_confirmed=True,
         results=_answers(work_order, tension="14", note="Retensioned"),
     )
 
@@ -129,9 +152,7 @@ def test_a_measurement_outside_its_limits_needs_a_note(pm_schedule, technician):
 def test_every_checklist_item_is_answered(pm_schedule, technician):
     work_order = _work(pm_schedule, technician)
     with pytest.raises(ValidationError) as error:
-        services.work_order_complete(
-            work_order=work_order, user=technician, lockout_confirmed=True, results=[]
-        )
+        services.work_order_complete(work_order=work_order, user=technician, results=[])
     assert len(error.value.messages) == 2  # the check and the measurement
 
 
@@ -141,7 +162,6 @@ def test_stock_never_goes_negative(pm_schedule, technician, part):
         services.work_order_complete(
             work_order=work_order,
             user=technician,
-            lockout_confirmed=True,
             results=_answers(work_order),
             parts_used=[{"part": part, "quantity": 6}],
         )
@@ -159,7 +179,6 @@ def test_the_certification_gate(pm_schedule, technician, filler_class):
     complete = {
         "work_order": work_order,
         "user": technician,
-        "lockout_confirmed": True,
         "results": _answers(work_order),
     }
     with pytest.raises(ValidationError, match="which you do not hold"):
@@ -177,7 +196,7 @@ def test_the_certification_gate(pm_schedule, technician, filler_class):
 def done_order(pm_schedule, technician):
     work_order = _work(pm_schedule, technician)
     return services.work_order_complete(
-        work_order=work_order, user=technician, lockout_confirmed=True, results=_answers(work_order)
+        work_order=work_order, user=technician, results=_answers(work_order)
     )
 
 
@@ -365,3 +384,131 @@ def test_a_fixed_schedule_stays_on_its_series_after_late_work(filler, technician
     services.work_order_complete(work_order=work_order, user=technician)
     schedule.refresh_from_db()
     assert schedule.next_due == TODAY + datetime.timedelta(days=4)  # the series, not today + 7
+
+
+# Lockout/tagout as a procedure -----------------------------------------------------------------
+
+
+def test_each_lock_is_recorded_with_who_and_when(pm_schedule, technician, frozen):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    _lock_out(work_order, technician, "17", "18")
+    points = list(work_order.isolation_points.order_by("lock_number"))
+    assert [(p.source, p.lock_number, p.tag_number) for p in points] == [
+        ("Source 17", "17", "T17"),
+        ("Source 18", "18", "T18"),
+    ]
+    assert {(p.applied_by, p.applied_at) for p in points} == {(technician, timezone.now())}
+    assert not any(p.removed_at for p in points)
+    work_order.refresh_from_db()
+    assert work_order.lockout_confirmed_by == technician
+
+
+def test_completing_waits_for_the_locks_off_and_the_start_up_check(pm_schedule, technician):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    _lock_out(work_order, technician, "17", "18")
+    complete = {"work_order": work_order, "user": technician, "results": _answers(work_order)}
+    with pytest.raises(ValidationError, match=r"Remove the locks \(17, 18\)"):
+        services.work_order_complete(**complete)
+    first, second = work_order.isolation_points.order_by("lock_number")
+    # One lock off: the other still holds, no start-up check yet.
+    services.lockout_remove(work_order=work_order, user=technician, points=[first])
+    with pytest.raises(ValidationError, match=r"Remove the locks \(18\)"):
+        services.work_order_complete(**complete)
+    # The last one comes off only with the start-up check.
+    with pytest.raises(ValidationError) as refused:
+        services.lockout_remove(work_order=work_order, user=technician, points=[second])
+    assert "startup_checked" in refused.value.message_dict
+    second.refresh_from_db()
+    assert second.removed_at is None
+    services.lockout_remove(
+        work_order=work_order,
+        user=technician,
+        points=[second],
+        startup_checked=True,
+        note="Guards closed, test run",
+    )
+    work_order.refresh_from_db()
+    assert work_order.startup_checked_by == technician
+    assert work_order.startup_note == "Guards closed, test run"
+    assert not work_order.isolation_points.filter(removed_at__isnull=True).exists()
+    assert services.work_order_complete(**complete).status == "done"
+
+
+def test_a_lock_is_on_one_machine_at_a_time(pm_schedule, technician, filler):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    _lock_out(work_order, technician, "17")
+    other = services.work_order_create(equipment=filler, user=technician, title="Leak")
+    other = services.work_order_start(work_order=other, user=technician)
+    with pytest.raises(ValidationError, match="Lock 17 is on L1-FIL-01 for WO-"):
+        _lock_out(other, technician, "17")
+    with pytest.raises(ValidationError, match="given twice"):
+        _lock_out(other, technician, "20", "20")
+    with pytest.raises(ValidationError, match="needs its lock number"):
+        services.lockout_apply(
+            work_order=other, user=technician, points=[{"source": "Main switch"}]
+        )
+    assert not other.isolation_points.exists()
+
+
+def test_locks_are_for_work_in_progress_and_never_on_verified_work(
+    pm_schedule, technician, supervisor
+):
+    _generate()
+    open_order = WorkOrder.objects.get()
+    with pytest.raises(ValidationError, match="start the work before isolating"):
+        _lock_out(open_order, technician)
+    work_order = _work(pm_schedule, technician)
+    services.work_order_complete(
+        work_order=work_order, user=technician, results=_answers(work_order)
+    )
+    services.work_order_verify(work_order=work_order, user=supervisor, password=PASSWORD)
+    with pytest.raises(RecordLocked):
+        _lock_out(work_order, technician, "30")
+    with pytest.raises(RecordLocked):
+        services.checklist_save(work_order=work_order, user=technician, results=[])
+
+
+def test_a_cancel_waits_for_the_locks_off(pm_schedule, technician, supervisor):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    _lock_out(work_order, technician, "17")
+    with pytest.raises(ValidationError, match=r"Locks are still on the equipment \(17\)"):
+        services.work_order_cancel(work_order=work_order, user=supervisor, reason="No window")
+
+
+def test_sent_back_work_is_isolated_again(pm_schedule, technician, supervisor):
+    work_order = _work(pm_schedule, technician)
+    services.work_order_complete(
+        work_order=work_order, user=technician, results=_answers(work_order)
+    )
+    services.work_order_send_back(work_order=work_order, user=supervisor, reason="Chain loose")
+    with pytest.raises(ValidationError, match="Isolate the equipment"):
+        services.checklist_save(work_order=work_order, user=technician, results=[])
+
+
+# Checklists keep their answers -------------------------------------------------------------------
+
+
+def test_the_checklist_keeps_each_answer_as_it_is_given(pm_schedule, technician):
+    work_order = _work(pm_schedule, technician, isolated=False)
+    rows = list(work_order.checklist.order_by("order"))
+    with pytest.raises(ValidationError, match="before the checklist"):
+        services.checklist_save(
+            work_order=work_order, user=technician, results=[{"id": rows[0].pk, "done": True}]
+        )
+    _lock_out(work_order, technician)
+    services.checklist_save(
+        work_order=work_order, user=technician, results=[{"id": rows[0].pk, "done": True}]
+    )
+    services.checklist_save(
+        work_order=work_order,
+        user=technician,
+        results=[{"id": rows[1].pk, "value": "9.5"}],
+        findings="Chain dry",
+    )
+    kept = {row.pk: row for row in work_order.checklist.all()}
+    assert kept[rows[0].pk].done is True  # the first answer stays when the next comes
+    assert kept[rows[1].pk].value == Decimal("9.5")
+    work_order.refresh_from_db()
+    assert work_order.findings == "Chain dry" and work_order.status == "in_progress"
+    with pytest.raises(ValidationError, match="not on this work order"):
+        services.checklist_save(work_order=work_order, user=technician, results=[{"id": 999999}])
