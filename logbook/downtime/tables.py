@@ -99,9 +99,6 @@ class IncidentTable(BaseTable):
             )
         return value
 
-    def value_equipment(self, value):
-        return value
-
     class Meta(BaseTable.Meta):
         model = DowntimeIncident
         fields = (

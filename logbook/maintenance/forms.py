@@ -255,7 +255,7 @@ class CompleteForm(forms.Form):
             if row.done is not None:
                 self.initial.setdefault(f"done_{row.pk}", "yes" if row.done else "no")
             if row.value is not None:
-                self.initial.setdefault(f"value_{row.pk}", row.value.normalize())
+                self.initial.setdefault(f"value_{row.pk}", f"{row.value.normalize():f}")
             self.initial.setdefault(f"note_{row.pk}", row.note)
         self.initial.setdefault("findings", work_order.findings)
         self.initial.setdefault("labour_minutes", work_order.labour_minutes)

@@ -549,10 +549,12 @@ class IsolationPoint(models.Model):
         indexes = [
             # The locks on right now: few among years of removed ones.
             models.Index(
-                fields=["work_order"],
+                fields=["work_order", "applied_at"],
                 condition=Q(removed_at__isnull=True),
                 name="maintenance_isolation_on",
-            )
+            ),
+            # The API's newest first, over every lock ever put on.
+            models.Index(fields=["applied_at", "id"], name="maintenance_isolation_applied"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -165,14 +165,15 @@ def overdue(queryset, now=None):
 
 def active_lockouts(*, equipment=None, queryset=None):
     """The locks on right now (put on, not yet removed), with their work order, machine and who
-    put them on: machine by machine, in the order they went on."""
+    put them on: work order by work order (so machine by machine), in the order they went on.
+    The partial index on the locks still on gives that order, however many were ever removed."""
     points = IsolationPoint.objects.all() if queryset is None else queryset
     if equipment is not None:
         points = points.filter(work_order__equipment=equipment)
     return (
         points.filter(removed_at__isnull=True)
         .select_related("applied_by", "work_order__equipment__line")
-        .order_by("work_order__equipment__asset_tag", "work_order_id", "applied_at", "pk")
+        .order_by("work_order_id", "applied_at", "pk")
     )
 
 

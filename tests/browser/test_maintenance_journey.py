@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from logbook.maintenance import services
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
+from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD
 from tests.timeline import NOW
 
@@ -28,6 +29,7 @@ def test_schedule_to_verified_work_order(
     page.get_by_label("First due / anchor date").fill("2026-06-15")
     page.get_by_label("Tolerance (days)").fill("1")
     page.get_by_label("Lockout/tagout required").check()
+    page.get_by_label("Energy sources to isolate").fill("Main switch MCC-3\nCompressed air V12")
     page.locator("[name=checklist-0-text]").fill("Chain slack")
     page.locator("[name=checklist-0-kind]").select_option("measure")
     page.locator("[name=checklist-0-unit]").fill("mm")
@@ -49,18 +51,9 @@ def test_schedule_to_verified_work_order(
     page.goto(f"{live_server.url}/maintenance/")
     page.get_by_role("link", name="Lubricate the drive chain").click()
     page.get_by_role("button", name="Start the work").click()
-    screenshot("work-order-isolation")
     expect(page.get_by_text("The checklist opens once isolation is confirmed.")).to_be_visible()
-    page.get_by_role("button", name="Equipment isolated, locked and tagged").click()
-    slack = page.get_by_label("Chain slack (mm)")
-    slack.fill("13")
-    expect(slack).to_have_class("measure out")  # red before saving
-    slack.fill("10")
-    expect(slack).to_have_class("measure")
-    page.get_by_role("group", name="Oil applied").get_by_text("Done", exact=True).click()
-    page.get_by_label("Findings").fill("Chain was dry on the drive side")
-    page.get_by_label("Labour (minutes)").fill("35")
-    page.locator("[name=parts-0-part]").select_option("LUB-220")
+    _lock_out_and_work(page, work_order, screenshot, "work-order-isolation")
+    page.locator("[name=parts-0-part]").fill("LUB-220")
     page.locator("[name=parts-0-quantity]").fill("0.5")
     page.get_by_role("button", name="Complete the work order").click()
     expect(page.get_by_text(f"{work_order.number} completed.")).to_be_visible()
@@ -77,6 +70,94 @@ def test_schedule_to_verified_work_order(
     work_order.refresh_from_db()
     assert work_order.status == "verified"
     screenshot("work-order-verified")
+
+
+def _lock_out_and_work(page, work_order, screenshot, name):
+    """Both locks on from the schedule's energy sources, the checklist answered and kept across
+    a reload (the tablet's browser closed), the locks off with the start-up check."""
+    page.get_by_role("link", name="Record the locks").click()
+    rows = page.locator(".lock-form .lock-row")
+    expect(rows.nth(0).get_by_label("Energy source")).to_have_value("Main switch MCC-3")
+    expect(rows.nth(1).get_by_label("Energy source")).to_have_value("Compressed air V12")
+    rows.nth(0).get_by_label("Lock no.").fill("17")
+    rows.nth(1).get_by_label("Lock no.").fill("18")
+    rows.nth(1).get_by_label("Tag no.").fill("T-18")
+    page.get_by_role("button", name="Locks and tags are on").click()
+    expect(page.get_by_text("Locks recorded: the equipment is locked out.")).to_be_visible()
+    expect(page.locator(".lockout-card tr.lock-on")).to_have_count(2)
+    expect(page.get_by_role("button", name="Complete the work order")).to_have_count(0)
+    # Taken here, not just before a click: after a full-page screenshot headless Chromium was
+    # seen scrolling between a click's press and release, so that the click missed its button.
+    screenshot(name)
+
+    slack = page.get_by_label("Chain slack (mm)")
+    slack.fill("13")
+    expect(slack).to_have_class("measure out")  # red before saving
+    slack.fill("10")
+    expect(slack).to_have_class("measure")
+    page.get_by_role("group", name="Oil applied").get_by_text("Done", exact=True).click()
+    expect(page.locator(".autosave-status")).to_contain_text("Kept at")
+    page.reload()
+    expect(page.get_by_label("Chain slack (mm)")).to_have_value("10")
+    expect(
+        page.get_by_role("group", name="Oil applied").get_by_label("Done", exact=True)
+    ).to_be_checked()
+    assert work_order.checklist.get(text="Chain slack").value == Decimal("10")
+
+    # The last lock comes off only with the start-up check.
+    unlock = page.locator(".unlock-form")
+    unlock.get_by_text("17 · Main switch MCC-3").click()
+    unlock.get_by_text("18 · Compressed air V12").click()
+    page.get_by_role("button", name="Locks removed").click()
+    expect(page.locator(".unlock-form [role=alert], .unlock-form .form-errors")).to_be_visible()
+    unlock = page.locator(".unlock-form")
+    expect(unlock.get_by_label("17 · Main switch MCC-3")).to_be_checked()  # the ticks stay
+    unlock.get_by_label("Start-up check done").check()
+    page.get_by_role("button", name="Locks removed").click()
+    expect(page.get_by_text("Locks removed.")).to_be_visible()
+    expect(page.locator(".lockout-card tr.lock-on")).to_have_count(0)
+    expect(page.get_by_role("button", name="Locks and tags are on")).to_be_hidden()  # folded
+    expect(page.get_by_text("Lock out again")).to_be_visible()
+    assert not work_order.isolation_points.filter(removed_at__isnull=True).exists()
+    page.get_by_label("Findings").fill("Chain was dry on the drive side")
+    page.get_by_label("Labour (minutes)").fill("35")
+
+
+def test_the_locks_and_the_checklist_on_a_phone(
+    login, live_server, page, clock, technician, filler, part, screenshot
+):
+    services.schedule_save(
+        schedule=MaintenanceSchedule(
+            equipment=filler,
+            title="Lubricate the drive chain",
+            interval=1,
+            interval_unit="weeks",
+            anchor_date=NOW.date(),
+            lockout_required=True,
+            energy_sources="Main switch MCC-3\nCompressed air V12",
+        ),
+        checklist=[
+            {
+                "text": "Chain slack",
+                "kind": "measure",
+                "unit": "mm",
+                "lower_limit": 8,
+                "upper_limit": 12,
+            },
+            {"text": "Oil applied", "kind": "check"},
+        ],
+    )
+    call_command("generate_pm_workorders", stdout=io.StringIO())
+    work_order = WorkOrder.objects.get()
+    page.set_viewport_size(PHONE)
+    login(technician)
+    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
+    page.get_by_role("button", name="Start the work").click()
+    _lock_out_and_work(page, work_order, screenshot, "work-order-locks-phone")
+    page.get_by_role("button", name="Complete the work order").click()
+    expect(page.get_by_text(f"{work_order.number} completed.")).to_be_visible()
+    work_order.refresh_from_db()
+    assert work_order.status == "done" and work_order.startup_checked_by == technician
 
 
 def test_the_plan_a_repair_from_the_equipment_page_and_work_sent_back(
@@ -136,7 +217,8 @@ def test_the_plan_a_repair_from_the_equipment_page_and_work_sent_back(
     page.get_by_role("button", name="Log out").click()
     login(technician)
     page.goto(repair)
-    expect(page.get_by_role("status")).to_contain_text("Log the torque of the new wheel's bolts")
+    sent_back = page.get_by_role("status").filter(has_text="Sent back")
+    expect(sent_back).to_contain_text("Log the torque of the new wheel's bolts")
     expect(page.get_by_role("button", name="Complete the work order")).to_be_visible()
 
 

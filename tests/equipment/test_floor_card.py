@@ -26,9 +26,11 @@ def test_a_lockout_shows_to_everyone_who_opens_the_card(as_user, technician, ope
     order.lockout_required = True
     order.save()
     maintenance.work_order_start(work_order=order, user=technician)
-    maintenance.work_order_confirm_lockout(work_order=order, user=technician)
+    points = [{"source": "Main electrical", "lock_number": "L-07", "tag_number": "T-07"}]
+    maintenance.lockout_apply(work_order=order, user=technician, points=points)
     card = as_user(operator).get(filler.get_card_url()).content.decode()
     assert "Locked out" in card and "Sam Taylor" in card and order.number in card
+    assert "L-07" in card and "Main electrical" in card
     assert order.get_absolute_url() not in card  # the operator may not open work orders
 
 

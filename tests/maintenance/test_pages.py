@@ -139,8 +139,23 @@ def test_the_technician_works_an_order_through_the_pages(as_user, technician, pm
     )
     client.post(f"/maintenance/work-orders/{work_order.pk}/start/")
     page = client.get(f"/maintenance/work-orders/{work_order.pk}/").content.decode()
-    assert "Equipment isolated, locked and tagged" in page and "Complete the work order" not in page
-    client.post(f"/maintenance/work-orders/{work_order.pk}/lockout/")
+    assert "Record the locks" in page and "Complete the work order" not in page
+    url = f"/maintenance/work-orders/{work_order.pk}"
+    locks = {"locks-TOTAL_FORMS": "2", "locks-INITIAL_FORMS": "0"}
+    locks |= {"locks-0-source": "Main electrical", "locks-0-lock_number": "17"}
+    locks |= {"locks-1-source": "Compressed air", "locks-1-lock_number": "18"}
+    assert client.post(f"{url}/lockout/", locks).status_code == 302
+    on = list(work_order.isolation_points.order_by("lock_number"))
+    assert [point.lock_number for point in on] == ["17", "18"]
+    page = client.get(f"{url}/").content.decode()
+    assert "2 locks on" in page and "Complete the work order" not in page
+    # The last lock comes off only with the start-up check.
+    last = client.post(f"{url}/lockout/remove/", {"points": [on[0].pk, on[1].pk]})
+    assert last.status_code == 400
+    assert work_order.isolation_points.filter(removed_at__isnull=True).count() == 2
+    removed = {"points": [on[0].pk, on[1].pk], "startup_checked": "on"}
+    assert client.post(f"{url}/lockout/remove/", removed).status_code == 302
+    assert not work_order.isolation_points.filter(removed_at__isnull=True).exists()
     rows = list(work_order.checklist.order_by("order"))
     data = {
         f"done_{rows[0].pk}": "yes",
@@ -178,17 +193,20 @@ def test_an_unknown_part_number_is_refused(as_user, technician, pm_schedule):
         },
     )
     assert response.status_code == 400
-    assert "No spare part with this number." in response.content.decode()
+    assert "No spare part with this number or name." in response.content.decode()
 
 
 def test_a_supervisor_verifies_or_sends_back(as_user, technician, supervisor, pm_schedule):
     work_order = _order(pm_schedule)
     services.work_order_start(work_order=work_order, user=technician)
     rows = list(work_order.checklist.order_by("order"))
+    points = [{"source": "Main electrical", "lock_number": "17"}]
+    services.lockout_apply(work_order=work_order, user=technician, points=points)
+    on = list(work_order.isolation_points.all())
+    services.lockout_remove(work_order=work_order, user=technician, points=on, startup_checked=True)
     services.work_order_complete(
         work_order=work_order,
         user=technician,
-        lockout_confirmed=True,
         results=[{"id": rows[0].pk, "done": True}, {"id": rows[1].pk, "value": 10}],
     )
     client = as_user(supervisor)

@@ -181,6 +181,17 @@ PAGES = {
         "maintenance.WorkOrder",
         "post",
     ),
+    "maintenance:workorder_lockout_remove": (
+        "maintenance.change_workorder",
+        "maintenance.WorkOrder",
+        "post",
+    ),
+    "maintenance:workorder_checklist": (
+        "maintenance.change_workorder",
+        "maintenance.WorkOrder",
+        "post",
+    ),
+    "maintenance:lockout_list": ("maintenance.view_isolationpoint", None, "get"),
     "maintenance:workorder_complete": (
         "maintenance.change_workorder",
         "maintenance.WorkOrder",
@@ -290,6 +301,8 @@ API_ACTIONS = {
     "work-orders-cancel": "maintenance.plan_workorder",
     "work-orders-complete": "maintenance.change_workorder",
     "work-orders-lockout": "maintenance.change_workorder",
+    "work-orders-lockout-remove": "maintenance.change_workorder",
+    "work-orders-checklist": "maintenance.change_workorder",
     "work-orders-reopen": "maintenance.verify_workorder",
     "work-orders-start": "maintenance.change_workorder",
     "work-orders-verify": "maintenance.verify_workorder",

@@ -245,9 +245,12 @@ class Migration(migrations.Migration):
                 "indexes": [
                     models.Index(
                         condition=models.Q(("removed_at__isnull", True)),
-                        fields=["work_order"],
+                        fields=["work_order", "applied_at"],
                         name="maintenance_isolation_on",
-                    )
+                    ),
+                    models.Index(
+                        fields=["applied_at", "id"], name="maintenance_isolation_applied"
+                    ),
                 ],
                 "constraints": [
                     models.CheckConstraint(
