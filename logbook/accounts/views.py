@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts import services
 from logbook.core.roles import Role
+from logbook.core.views import submit
 from logbook.downtime.models import DowntimeIncident
 from logbook.downtime.selectors import open_incidents_for
 from logbook.equipment.choices import EquipmentStatus
+from logbook.equipment.models import Line
 from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
 from logbook.maintenance.selectors import my_work, overdue
@@ -55,21 +58,90 @@ def home(request):
 
 
 class PreferencesForm(forms.Form):
+    home_line = forms.ModelChoiceField(
+        label=_("Home line"),
+        queryset=None,
+        required=False,
+        empty_label=_("None: ask each time"),
+        help_text=_("The line whose shift “My shift” opens."),
+    )
     daily_digest = forms.BooleanField(
         label=_("Send me the daily digest"),
         required=False,
         help_text=_("Yesterday's figures of your sites and what needs attention, each morning."),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_line"].queryset = (
+            Line.objects.for_user(user).select_related("area__site").order_by("code")
+        )
+        self.fields["home_line"].label_from_instance = lambda line: f"{line.code} – {line.name}"
+
+
+class PasswordForm(forms.Form):
+    """The present password and the new one twice; the service checks the rest."""
+
+    old_password = forms.CharField(
+        label=_("Present password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters; not a common password, not only digits, not like your name."
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password2") != data["new_password1"]:
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
 
 @login_required
 def profile(request):
-    """The person's own settings."""
+    """The person's own settings and password. Two forms, told apart by the button pressed."""
     user = request.user
-    data = request.POST if request.method == "POST" else None
-    form = PreferencesForm(data, initial={"daily_digest": user.daily_digest})
-    if request.method == "POST" and form.is_valid():
-        services.preferences_update(user=user, daily_digest=form.cleaned_data["daily_digest"])
+    posted = request.POST if request.method == "POST" else None
+    changing_password = posted is not None and "change_password" in posted
+    form = PreferencesForm(
+        None if changing_password else posted,
+        user=user,
+        initial={"daily_digest": user.daily_digest, "home_line": user.home_line_id},
+        prefix="prefs",
+    )
+    password_form = PasswordForm(posted if changing_password else None, prefix="password")
+    if changing_password:
+        changed = submit(
+            request,
+            password_form,
+            lambda data: services.password_change(
+                user=user, old_password=data["old_password"], new_password=data["new_password1"]
+            ),
+        )
+        if changed:
+            update_session_auth_hash(request, user)  # this session stays logged in
+            messages.success(request, _("Your password is changed."))
+            return redirect("profile")
+    elif submit(request, form, lambda data: services.preferences_update(user=user, **data)):
         messages.success(request, _("Your settings are saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form, "title": _("Your profile")})
+    status = 400 if posted is not None else 200
+    context = {
+        "form": form,
+        "password_form": password_form,
+        "roles": sorted(str(Role(name).label) for name in user.role_names if name in Role.values),
+        "sites": user.sites.order_by("code") if not user.sees_all_sites else None,
+        "title": _("Your profile"),
+    }
+    return render(request, "accounts/profile.html", context, status=status)

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logbook.accounts.services import preferences_update
 from logbook.core.access import permission_required
 from logbook.core.views import (
     ObjectCreateView,
@@ -151,8 +152,7 @@ def my_shift(request):
         chosen = request.POST.get("line", "")
         line = get_object_or_404(lines, pk=chosen if chosen.isdigit() else 0)
         if user.home_line_id != line.pk:
-            user.home_line = line
-            user.save(update_fields=["home_line"])
+            preferences_update(user=user, home_line=line)
         return redirect("shifts:my_shift")
     if request.GET.get("line", "").isdigit():
         line = get_object_or_404(lines, pk=request.GET["line"])

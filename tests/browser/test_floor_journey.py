@@ -120,3 +120,60 @@ def test_a_technician_scans_the_label_with_the_phones_camera_and_reports_it_down
         expect(page.get_by_text("L1-LAB-01 is down since")).to_be_visible()
     finally:
         browser.close()
+
+
+@pytest.mark.parametrize("size", [TABLET, PHONE], ids=["tablet", "phone"])
+def test_a_supervisor_declines_a_request_and_the_operator_reads_why(
+    page, live_server, browser, clock, operator, supervisor, filler, home_line, size
+):
+    from logbook.workrequests.services import work_request_raise
+
+    work_request = work_request_raise(
+        equipment=filler, user=operator, description="Filler louder than usual"
+    )
+    page.set_viewport_size(size)
+    _login(page, live_server, supervisor)
+    page.get_by_role("link", name=re.compile(r"Work requests \(1\)")).click()
+    page.get_by_role("link", name=work_request.number).click()
+    page.get_by_role("button", name="Decline the request").click()  # no reason yet
+    expect(page.get_by_role("alert").first).to_be_visible()
+    page.get_by_label("Reason").fill("Normal after the bowl change; WO-00012 checked it")
+    page.get_by_role("button", name="Decline the request").click()
+    expect(page.locator(".signature-banner.declined")).to_contain_text("WO-00012 checked it")
+    expect(page.get_by_role("button", name="Raise the work order")).to_have_count(0)
+    page.context.clear_cookies()
+
+    _login(page, live_server, operator)
+    page.goto(f"{live_server.url}/requests/")
+    page.get_by_role("link", name=work_request.number).click()
+    expect(page.locator(".signature-banner.declined")).to_contain_text(
+        "Normal after the bowl change"
+    )
+    work_request.refresh_from_db()
+    assert work_request.status == "declined" and work_request.decided_by == supervisor
+
+
+def test_a_technician_sets_the_home_line_and_changes_the_password(
+    page, live_server, clock, technician, line, screenshot
+):
+    page.set_viewport_size(PHONE)
+    _login(page, live_server, technician)
+    page.get_by_role("link", name=re.compile(technician.get_full_name())).click()  # the header
+    page.get_by_label("Home line").select_option(label=f"{line.code} – {line.name}")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Your settings are saved.")).to_be_visible()
+    page.get_by_label("Present password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("chain-oil-on-line-4")
+    page.get_by_label("New password again").fill("chain-oil-on-line-4")
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+    screenshot("profile-phone")
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My shift").click()
+    expect(page.locator("h1")).to_contain_text(line.code)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(technician.username)
+    page.get_by_label("Password").fill("chain-oil-on-line-4")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
