@@ -76,6 +76,14 @@
     }
   });
 
+  // On a phone the filters start folded even when some are set (their count is on the
+  // summary): the rows are what the person came for.
+  if (window.matchMedia("(max-width: 600px)").matches) {
+    document.querySelectorAll("details.filters[open]").forEach(function (filters) {
+      filters.open = false;
+    });
+  }
+
   // "Tick all" boxes in a table's head (data-check-all="<name of the row boxes>").
   document.querySelectorAll("input[data-check-all]").forEach(function (all) {
     var name = all.getAttribute("data-check-all");
@@ -207,11 +215,24 @@
 
   // The checklist keeps each answer as it is given: the form is sent to the page's save
   // address in the background; the status line says when it was last kept (or why not).
+  // Answers not yet kept (no connection) wait in the tab's session storage: they are sent
+  // when the connection is back, or put back into the form and sent when the page is opened
+  // again. Logging out forgets them (another person may take the tablet).
+  var DRAFT = "logbook-checklist:";
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var status = form.querySelector(".autosave-status");
+    var key = DRAFT + form.dataset.autosave;
     var timer = null;
+    function answers() {
+      var kept = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrfmiddlewaretoken" && name.indexOf("parts-") !== 0) kept.push([name, value]);
+      });
+      return kept;
+    }
     function save() {
       var data = new FormData(form);
+      sessionStorage.setItem(key, JSON.stringify(answers()));
       fetch(form.dataset.autosave, {
         method: "POST",
         body: data,
@@ -220,6 +241,7 @@
       })
         .then(function (response) {
           return response.json().then(function (body) {
+            sessionStorage.removeItem(key); // kept, or refused for a reason the page shows
             status.textContent = body.saved
               ? status.dataset.saved.replace("%s", body.at)
               : body.error || status.dataset.failed;
@@ -238,6 +260,27 @@
     form.querySelectorAll("input, textarea, select").forEach(function (field) {
       if (field.closest(".part-line")) return; // parts are taken on completing
       field.addEventListener(field.type === "radio" || field.type === "checkbox" ? "change" : "input", later);
+    });
+    window.addEventListener("online", function () {
+      if (sessionStorage.getItem(key)) save();
+    });
+    var draft = JSON.parse(sessionStorage.getItem(key) || "null");
+    if (draft) {
+      draft.forEach(function (pair) {
+        form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (field) {
+          if (field.type === "radio" || field.type === "checkbox") field.checked = field.value === pair[1];
+          else field.value = pair[1];
+          field.dispatchEvent(new Event("input", { bubbles: true })); // limits shown again
+        });
+      });
+      save();
+    }
+  });
+  document.querySelectorAll('form[action$="/logout/"]').forEach(function (form) {
+    form.addEventListener("submit", function () {
+      Object.keys(sessionStorage).forEach(function (name) {
+        if (name.indexOf(DRAFT) === 0) sessionStorage.removeItem(name);
+      });
     });
   });
 

@@ -4,11 +4,13 @@ stages, classifies it; the list shows the right durations and the machine runs a
 import io
 import re
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from logbook.downtime import services
 from logbook.maintenance.models import WorkOrder
+from tests.browser.conftest import PHONE, TABLET
 from tests.timeline import at
 
 
@@ -124,9 +126,11 @@ def test_a_stop_posted_by_the_machine_is_classified_and_gets_a_repair_order(
     expect(page.locator("#wo-h + ul")).to_contain_text(order.number)
 
 
+@pytest.mark.parametrize("size", [TABLET, PHONE], ids=["tablet", "phone"])
 def test_a_supervisor_classifies_three_stops_at_once(
-    login, live_server, page, clock, technician, supervisor, filler, reasons, screenshot
+    login, live_server, page, clock, technician, supervisor, filler, reasons, screenshot, size
 ):
+    page.set_viewport_size(size)
     for start in (7, 8, 9):
         incident = services.incident_open(equipment=filler, user=technician, started_at=at(start))
         services.incident_stage(
@@ -135,9 +139,14 @@ def test_a_supervisor_classifies_three_stops_at_once(
     login(supervisor)
     page.goto(f"{live_server.url}/downtime/?kind=unclassified")
     expect(page.get_by_text("3 downtime incidents · 15 min down")).to_be_visible()
-    page.get_by_label("Tick all").check()
+    if size is PHONE:  # cards have no table head: each stop is ticked on its card
+        expect(page.locator("details.filters")).not_to_have_attribute("open", "")  # folded
+        for box in page.locator("table.table tbody input[type=checkbox]").all():
+            box.check()
+    else:
+        page.get_by_label("Tick all").check()
     page.get_by_label("Reason for the ticked stops").select_option(label="Jam")
-    screenshot("downtime-classify-at-once")
+    screenshot(f"downtime-classify-at-once{'-phone' if size is PHONE else ''}")
     page.get_by_role("button", name="Classify the ticked stops").click()
     expect(page.get_by_text("3 stops classified.")).to_be_visible()
     expect(page.get_by_text("0 downtime incidents")).to_be_visible()  # none left to classify

@@ -123,9 +123,9 @@ def _lock_out_and_work(page, work_order, screenshot, name):
     page.get_by_label("Labour (minutes)").fill("35")
 
 
-def test_the_locks_and_the_checklist_on_a_phone(
-    login, live_server, page, clock, technician, filler, part, screenshot
-):
+def _pm_order(filler):
+    """A weekly lubrication of the filler with its energy sources and checklist; its work order,
+    generated."""
     services.schedule_save(
         schedule=MaintenanceSchedule(
             equipment=filler,
@@ -148,7 +148,41 @@ def test_the_locks_and_the_checklist_on_a_phone(
         ],
     )
     call_command("generate_pm_workorders", stdout=io.StringIO())
-    work_order = WorkOrder.objects.get()
+    return WorkOrder.objects.get()
+
+
+def test_checklist_answers_wait_for_the_connection(
+    login, live_server, page, clock, technician, filler
+):
+    work_order = services.work_order_start(work_order=_pm_order(filler), user=technician)
+    points = [{"source": "Main switch MCC-3", "lock_number": "17"}]
+    services.lockout_apply(work_order=work_order, user=technician, points=points)
+    login(technician)
+    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
+    status = page.locator(".autosave-status")
+    page.context.set_offline(True)
+    page.get_by_label("Chain slack (mm)").fill("11")
+    expect(status).to_contain_text("No connection")
+    page.context.set_offline(False)  # back: the answer goes by itself
+    expect(status).to_contain_text("Kept at")
+    assert work_order.checklist.get(text="Chain slack").value == Decimal("11")
+
+    # An answer the server never got, then the page opened again: put back and sent.
+    page.route("**/checklist/", lambda route: route.abort())
+    page.get_by_role("group", name="Oil applied").get_by_text("Done", exact=True).click()
+    expect(status).to_contain_text("No connection")
+    page.unroute("**/checklist/")
+    page.reload()
+    done = page.get_by_role("group", name="Oil applied").get_by_label("Done", exact=True)
+    expect(done).to_be_checked()
+    expect(status).to_contain_text("Kept at")
+    assert work_order.checklist.get(text="Oil applied").done is True
+
+
+def test_the_locks_and_the_checklist_on_a_phone(
+    login, live_server, page, clock, technician, filler, part, screenshot
+):
+    work_order = _pm_order(filler)
     page.set_viewport_size(PHONE)
     login(technician)
     page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
