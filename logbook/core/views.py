@@ -121,11 +121,12 @@ class ObjectListView(
     add_view: str | None = None
     add_label: str | None = None
     add_danger = False
+    title: str | None = None  # the page's heading, if not the records' plural name
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
-        context["title"] = opts.verbose_name_plural.capitalize()
+        context["title"] = self.title or opts.verbose_name_plural.capitalize()
         context["things"] = opts.verbose_name_plural
         paginator = getattr(context.get("table"), "paginator", None)
         if paginator is not None and not paginator.capped:

@@ -536,6 +536,7 @@ class LockoutListView(ObjectListView):
     """Every lock on right now at the user's sites, machine by machine."""
 
     model = IsolationPoint
+    title = gettext_lazy("Locks on now")
     queryset = selectors.active_lockouts()
     table_class = tables.LockoutTable
     filterset_class = filtersets.LockoutFilterSet

@@ -520,3 +520,50 @@ def test_stock_shows_as_typed_not_as_stored(as_user, planner, part):
     assert "<strong>2.5</strong> L (reorder at 3)" in plan
     form = client.get(f"/maintenance/parts/{part.pk}/edit/").content.decode()
     assert 'value="2.5"' in form and 'value="3"' in form
+
+
+def test_the_locks_on_now_page_lists_only_the_locks_on_at_ones_sites(
+    as_user, technician, supervisor, outsider, pm_schedule, other_equipment
+):
+    here = _order(pm_schedule)
+    services.work_order_start(work_order=here, user=technician)
+    points = [
+        {"source": "Main switch", "lock_number": "L-31"},
+        {"source": "Air valve", "lock_number": "L-32"},
+    ]
+    services.lockout_apply(work_order=here, user=technician, points=points)
+    services.lockout_remove(
+        work_order=here, user=technician, points=[here.isolation_points.get(lock_number="L-32")]
+    )
+    there = services.work_order_create(equipment=other_equipment, user=outsider, title="Seal")
+    services.work_order_start(work_order=there, user=outsider)
+    away = [{"source": "Main switch", "lock_number": "X-99"}]
+    services.lockout_apply(work_order=there, user=outsider, points=away)
+
+    page = as_user(supervisor).get("/maintenance/lockouts/")
+    assert page.context["title"] == "Locks on now"
+    rows = [point.lock_number for point in page.context["table"].page.object_list.data]
+    assert rows == ["L-31"]  # not the one removed, not another site's
+    assert as_user(outsider).get("/maintenance/lockouts/").context["table"].paginator.count == 1
+
+
+def test_a_locked_out_machine_says_so_on_its_line_and_in_the_stops_list(
+    as_user, technician, supervisor, pm_schedule, filler, line
+):
+    from logbook.downtime.services import incident_open
+
+    incident_open(equipment=filler, user=technician, started_at=at(9), symptom="Chain off")
+    client = as_user(supervisor)
+    assert "Locked out" not in client.get("/downtime/").content.decode()
+    order = _order(pm_schedule)
+    services.work_order_start(work_order=order, user=technician)
+    points = [{"source": "Main switch", "lock_number": "L-31", "tag_number": "T-31"}]
+    services.lockout_apply(work_order=order, user=technician, points=points)
+
+    line_page = client.get(line.get_absolute_url()).content.decode()
+    assert "L-31" in line_page and "Locked out" in line_page
+    assert f"/maintenance/lockouts/?site_id={line.area.site_id}" in line_page
+    stops = client.get("/downtime/").content.decode()
+    assert "Locked out" in stops
+    exported = client.get("/downtime/", {"_export": "csv"}).getvalue().decode()
+    assert "Locked out" not in exported and "L1-FIL-01" in exported  # the tag, as stored
