@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView
 
+from logbook.core.pagination import CappedPaginator
 from logbook.core.views import (
     InvalidFormStatusMixin,
     ModelPermissionMixin,
@@ -116,6 +117,9 @@ class LineListView(ObjectListView):
     filterset_class = filtersets.LineFilterSet
 
 
+LINE_CARDS = 48  # machines shown on a line's page at once
+
+
 class LineDetailView(ObjectDetailView):
     model = Line
     queryset = Line.objects.select_related("area__site")
@@ -124,9 +128,15 @@ class LineDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         line = self.object
-        context["equipment"] = with_downtime(
+        # A line of a big plant holds hundreds of machines and their parts: the cards come a
+        # page at a time (the whole line is one click away as a table), so the page costs the
+        # same whatever the register's size.
+        machines = with_downtime(
             line.equipment.select_related("equipment_class", "parent")
         ).annotate(locked_out=locked_out("pk"))
+        page = CappedPaginator(machines, LINE_CARDS).get_page(self.request.GET.get("page"))
+        context["equipment"] = page
+        context["equipment_page"] = page
         # A lock on any of the line's machines shows to everyone, with whose it is.
         context["lockouts"] = active_lockouts(
             queryset=IsolationPoint.objects.filter(work_order__equipment__line=line)

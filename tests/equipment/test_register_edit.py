@@ -1,6 +1,8 @@
 """Sites, areas, lines, classes and meters: created and edited in the app by the right roles."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from logbook.equipment.models import Area, Line, Meter, Site
 
@@ -139,3 +141,24 @@ def test_the_line_page_shows_its_reliability_once_and_its_name_in_the_trail(
     assert html.count('id="rel-h"') == 1
     trail = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
     assert trail.rstrip().endswith(f'<li aria-current="page">{line}</li>\n  </ol>')
+
+
+def test_the_line_page_shows_its_machines_a_page_at_a_time(
+    as_user, supervisor, line, filler_class, django_assert_max_num_queries
+):
+    from logbook.equipment.views import LINE_CARDS
+    from tests.factories import EquipmentFactory
+
+    client = as_user(supervisor)
+    url = f"/equipment/lines/{line.pk}/"
+    EquipmentFactory.create_batch(3, line=line, equipment_class=filler_class)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    EquipmentFactory.create_batch(LINE_CARDS, line=line, equipment_class=filler_class)
+    with django_assert_max_num_queries(len(few)):
+        first = client.get(url)
+    assert len(first.context["equipment"]) == LINE_CARDS
+    assert f"Machines 1–{LINE_CARDS} of {LINE_CARDS + 3}" in first.content.decode()
+    rest = client.get(url, {"page": 2})
+    assert len(rest.context["equipment"]) == 3
+    assert client.get(url, {"page": "junk"}).status_code == 200  # the first page
