@@ -100,6 +100,14 @@ class User(AbstractUser):
             return frozenset()
         return frozenset(self.groups.values_list("name", flat=True))
 
+    @cached_property
+    def site_list(self) -> list:
+        """Return the sites the user belongs to (one query, cached for the request: the time
+        zone middleware and the page both need them)."""
+        if not self.is_authenticated:
+            return []
+        return list(self.sites.all())
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(roles))
 

@@ -1,6 +1,7 @@
 import re
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import CharField, Lookup
 
 _CODE = re.compile(r"[A-Za-z0-9_]+")
@@ -15,6 +16,34 @@ def refresh_statistics() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def count_each(**querysets) -> dict[str, int]:
+    """Count several querysets in one round trip: ``SELECT (SELECT COUNT(*) FROM (…)), …``.
+
+    A home page shows half a dozen counts; asked one by one they cost a round trip each, which
+    on PostgreSQL over a socket is most of their time. Each count is the queryset's own query
+    (its indexes, its site scope), only sent together. All of them must read the same database.
+    """
+    if not querysets:
+        return {}
+    selects, params, databases = [], [], set()
+    for queryset in querysets.values():
+        queryset = queryset.order_by().values("pk")
+        databases.add(queryset.db)
+        try:
+            sql, query_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # a condition that nothing meets, e.g. "id IN ()"
+            selects.append("0")
+            continue
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params.extend(query_params)
+    if len(databases) != 1:
+        raise ValueError("count_each counts on one database at a time")
+    with connections[databases.pop()].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
 
 
 class InWritten(Lookup):

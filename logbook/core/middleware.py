@@ -23,7 +23,7 @@ class SiteTimezoneMiddleware:
         if request.path.startswith("/api/"):
             user = None
         if user is not None and user.is_authenticated:
-            zones = {site.timezone for site in user.sites.all()}
+            zones = {site.timezone for site in user.site_list}
             if len(zones) == 1:
                 zone = zones.pop()
         if zone:

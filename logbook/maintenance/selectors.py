@@ -120,6 +120,18 @@ def mine(user) -> Q:
     return Q(pk__in=ids)
 
 
+def my_work_halves(user) -> list:
+    """My work as two disjoint querysets, each read off the (assigned_to, status) index: the
+    active orders assigned to the user, and the unassigned ones on their home line. Their counts
+    add up to ``my_work(user).count()`` without naming each order by id first (a planner with
+    hundreds of orders sent hundreds of ids to count them)."""
+    active = WorkOrder.objects.for_user(user).active().order_by()
+    halves = [active.filter(assigned_to=user)]
+    if user.home_line_id:
+        halves.append(active.filter(assigned_to__isnull=True, equipment__line_id=user.home_line_id))
+    return halves
+
+
 def my_work(user):
     """Active work orders assigned to the user, or unassigned on their home line; soonest first."""
     return (

@@ -461,6 +461,8 @@ def test_my_work_links_to_exactly_its_orders(as_user, technician, supervisor, fi
     assert my_work == ["assigned", "started", "on my line"]
     listed = client.get("/maintenance/?mine=true").context["table"].page.object_list
     assert [row.record.title for row in listed] == my_work
+    home = client.get("/").context
+    assert (home["my_work"], home["to_verify"]) == (3, 1)
 
 
 def test_the_plans_links_list_what_it_counted(as_user, planner, filler, frozen):
