@@ -54,79 +54,82 @@ def _values_in_period(count: int) -> str:
     return f"FROM {inspections} i {join} WHERE i.inspected_at >= %s AND i.inspected_at < %s"
 
 
+def _sums_per_version(characteristic: Characteristic, start, end) -> dict[int, tuple]:
+    """The period's values of the characteristic (every version of its plan), in time order,
+    summed per version in one query: {version's characteristic id: (n, Σx, Σx², Σ|moving
+    range|, moving ranges, out of the current limits)}. The moving ranges run across versions."""
+    ids = list(family_characteristics(characteristic).values_list("pk", flat=True))
+    adapt = reading_connection().ops.adapt_datetimefield_value
+    conditions, limits = [], []
+    if characteristic.lsl is not None:
+        conditions.append("x < %s")
+        limits.append(float(characteristic.lsl))
+    if characteristic.usl is not None:
+        conditions.append("x > %s")
+        limits.append(float(characteristic.usl))
+    out_of_spec = (
+        f"SUM(CASE WHEN {' OR '.join(conditions)} THEN 1 ELSE 0 END)" if conditions else "0"
+    )
+    sql = f"""
+        WITH series AS (
+            SELECT m.characteristic_id AS c, CAST(m.value AS DOUBLE PRECISION) AS x,
+                   LAG(CAST(m.value AS DOUBLE PRECISION)) OVER (
+                       ORDER BY i.inspected_at, i.id) AS previous
+            {_values_in_period(len(ids))}
+        )
+        SELECT c, COUNT(*), SUM(x), SUM(x * x), SUM(ABS(x - previous)), COUNT(previous),
+               {out_of_spec}
+        FROM series GROUP BY c
+    """
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, [*ids, adapt(start), adapt(end), *limits])
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _capability_of(characteristic: Characteristic, sums: dict[int, tuple]) -> Capability:
+    n = sum(row[0] for row in sums.values())
+    ranges = sum(row[4] for row in sums.values())
+    return capability(
+        n=n,
+        total=sum(float(row[1] or 0) for row in sums.values()),
+        total_sq=sum(float(row[2] or 0) for row in sums.values()),
+        mean_moving_range=sum(float(row[3] or 0) for row in sums.values()) / ranges
+        if ranges
+        else None,
+        lsl=float(characteristic.lsl) if characteristic.lsl is not None else None,
+        usl=float(characteristic.usl) if characteristic.usl is not None else None,
+        out_of_spec=sum(row[5] or 0 for row in sums.values()),
+    )
+
+
 def characteristic_capability(
     characteristic: Characteristic, start: datetime.datetime, end: datetime.datetime
 ) -> Capability:
     """Count, mean, spread, Cp/Cpk… over [start, end), in time order, against the current
     limits; one query (moving ranges by a window function)."""
-    ids = list(family_characteristics(characteristic).values_list("pk", flat=True))
-    adapt = reading_connection().ops.adapt_datetimefield_value
-    sql = f"""
-        WITH series AS (
-            SELECT CAST(m.value AS DOUBLE PRECISION) AS x,
-                   LAG(CAST(m.value AS DOUBLE PRECISION)) OVER (
-                       ORDER BY i.inspected_at, i.id) AS previous
-            {_values_in_period(len(ids))}
-        )
-        SELECT COUNT(*), COALESCE(SUM(x), 0), COALESCE(SUM(x * x), 0),
-               AVG(ABS(x - previous)), {{out_of_spec}}
-        FROM series
-    """
-    lsl = float(characteristic.lsl) if characteristic.lsl is not None else None
-    usl = float(characteristic.usl) if characteristic.usl is not None else None
-    conditions, limits = [], []
-    if lsl is not None:
-        conditions.append("x < %s")
-        limits.append(lsl)
-    if usl is not None:
-        conditions.append("x > %s")
-        limits.append(usl)
-    out_of_spec = (
-        f"SUM(CASE WHEN {' OR '.join(conditions)} THEN 1 ELSE 0 END)" if conditions else "0"
-    )
-    sql = sql.replace("{out_of_spec}", out_of_spec)
-    with reading_connection().cursor() as cursor:
-        cursor.execute(sql, [*ids, adapt(start), adapt(end), *limits])
-        n, total, total_sq, mean_mr, out = cursor.fetchone()
-    return capability(
-        n=n,
-        total=float(total),
-        total_sq=float(total_sq),
-        mean_moving_range=float(mean_mr) if mean_mr is not None else None,
-        lsl=lsl,
-        usl=usl,
-        out_of_spec=out or 0,
-    )
+    return _capability_of(characteristic, _sums_per_version(characteristic, start, end))
 
 
-def values_under_other_limits(characteristic: Characteristic, start, end) -> list[dict]:
-    """The plan versions whose limits for this characteristic differ from its own, with how many
-    of the period's values were taken under them (one grouped query; a handful of versions).
+def capability_and_other_limits(
+    characteristic: Characteristic, start, end
+) -> tuple[Capability, list[dict]]:
+    """The capability over [start, end), and the plan versions whose limits for this
+    characteristic differ from its own with how many of the period's values were taken under
+    them; both from one pass over the period's values (the SPC page read a year's values twice).
 
     The chart and the figures judge every value against the characteristic's limits; the page
     says so when some were measured against others."""
-    versions = {
-        pk: (version, lsl, usl)
-        for pk, version, lsl, usl in family_characteristics(characteristic).values_list(
-            "pk", "plan__version", "lsl", "usl"
-        )
-    }
-    adapt = reading_connection().ops.adapt_datetimefield_value
-    sql = (
-        f"SELECT m.characteristic_id, COUNT(*) {_values_in_period(len(versions))} "
-        "GROUP BY m.characteristic_id"
-    )
-    with reading_connection().cursor() as cursor:
-        cursor.execute(sql, [*versions, adapt(start), adapt(end)])
-        counted = cursor.fetchall()
+    sums = _sums_per_version(characteristic, start, end)
+    versions = family_characteristics(characteristic).filter(pk__in=list(sums))
     groups = {}
-    for pk, count in counted:
-        groups[versions[pk]] = groups.get(versions[pk], 0) + count
-    return [
+    for pk, version, lsl, usl in versions.values_list("pk", "plan__version", "lsl", "usl"):
+        groups[(version, lsl, usl)] = groups.get((version, lsl, usl), 0) + sums[pk][0]
+    others = [
         {"version": version, "lsl": lsl, "usl": usl, "count": count}
         for (version, lsl, usl), count in sorted(groups.items(), key=lambda item: item[0][0])
         if (lsl, usl) != (characteristic.lsl, characteristic.usl)
     ]
+    return _capability_of(characteristic, sums), others
 
 
 def chart_values(characteristic: Characteristic, start, end) -> list[tuple]:

@@ -404,7 +404,7 @@ def characteristic_spc(request, pk):
                 "zone": zone.key,
             },
         )
-    result = selectors.characteristic_capability(characteristic, start, end)
+    result, other_limits = selectors.capability_and_other_limits(characteristic, start, end)
     values = selectors.chart_values(characteristic, start, end)
     chart = selectors.chart_geometry(
         values,
@@ -422,7 +422,7 @@ def characteristic_spc(request, pk):
             "period_form": period,
             "cap": result,
             "chart": chart,
-            "other_limits": selectors.values_under_other_limits(characteristic, start, end),
+            "other_limits": other_limits,
             "zone": zone.key,
         },
     )

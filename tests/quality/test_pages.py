@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from logbook.quality import selectors, services
 from logbook.quality.models import Inspection, InspectionPlan, Nonconformance
@@ -195,8 +197,14 @@ def test_the_spc_page_says_which_values_were_measured_under_other_limits(
     tighter = services.plan_save(plan=plan, user=quality, characteristics=rows)
     _post_inspection(as_user(technician), tighter, "501.0")
     fill = tighter.characteristics.get(name="Fill volume")
-    response = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/")
+    with CaptureQueriesContext(connection) as captured:
+        response = as_user(quality).get(f"/quality/characteristics/{fill.pk}/spc/")
     assert response.context["cap"].n == 3 and response.context["cap"].out_of_spec == 1
+    # The figures and the versions' counts come from one pass over the period's values.
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert len([one for one in sql if "LAG(" in one or "GROUP BY m." in one]) == 1
+    # Moving ranges run across the versions: |503 - 500| and |501 - 503|.
+    assert response.context["cap"].sd_within == pytest.approx(2.5 / 1.128)
     html = response.content.decode()
     assert "Some values of this period were measured under other limits" in html
     assert "Version 1: LSL 495 · USL 505 — 2 values" in html
