@@ -195,35 +195,3 @@ def test_the_plans_schedules_without_active_work_ask_in_the_indexs_words(db, cli
     assert schedule_queries
     for sql in schedule_queries:
         assert """"status" IN ('open', 'in_progress')""" in sql, sql
-
-
-def _plan_text(sql, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            return "\n".join(row[-1] for row in cursor.fetchall())
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-
-
-@pytest.mark.parametrize(
-    ("state", "index"),
-    [("open", "downtime_open_by_start"), ("ended", "downtime_ended_by_start")],
-)
-def test_the_few_stops_of_a_state_are_paged_off_their_own_index(db, client, state, index):
-    """The ongoing stops, and the ended ones not yet classified, are a handful among years of
-    stops: their newest-first page reads their own index, not every stop's start looking for
-    them (280 ms for an empty page at five years)."""
-    demo_with_every_locked_kind()
-    _forget_table_sizes()
-    client.force_login(User.objects.get(username="admin"))
-    pages = [
-        (sql, params)
-        for sql, params in _statements(client, f"/api/downtime/?state={state}")
-        if 'FROM "downtime_downtimeincident"' in sql and "LIMIT" in sql
-    ]
-    assert pages
-    for sql, params in pages:
-        assert index in _plan_text(sql, params), sql
