@@ -33,8 +33,8 @@ def home(request):
             ended_at__isnull=False, closed_at__isnull=True
         )
     if user.has_perm("maintenance.view_workorder"):
-        for number, half in enumerate(my_work_halves(user)):
-            counted[f"my_work_{number}"] = half
+        halves = {f"my_work_{number}": half for number, half in enumerate(my_work_halves(user))}
+        counted.update(halves)
         orders = WorkOrder.objects.for_user(user)
         counted["to_verify"] = orders.filter(status="done")
         counted["overdue"] = overdue(orders)
@@ -49,7 +49,7 @@ def home(request):
         )
     counts = count_each(**counted)
     if user.has_perm("maintenance.view_workorder"):
-        counts["my_work"] = sum(counts.pop(name) for name in list(counts) if "my_work_" in name)
+        counts["my_work"] = sum(counts.pop(name) for name in halves)
     return render(
         request,
         "home.html",

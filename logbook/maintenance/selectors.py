@@ -102,34 +102,27 @@ def work_order_joins(queryset=None):
     )
 
 
-def mine(user) -> Q:
-    """Work orders that are the user's to do, still active: assigned to them, or unassigned
-    on their line.
-
-    The orders are found first (one query) and named by id: "assigned to me, or unassigned
-    on my line" in one condition spans two tables, so no index answers it and the database
-    walks every order of five years through its machine. Apart, each half is read off the
-    (assigned_to, status) index: a person's or a line's active work, a few dozen orders.
-    """
-    active = WorkOrder.objects.filter(status__in=ACTIVE_STATUSES).order_by()
-    ids = list(active.filter(assigned_to=user).values_list("pk", flat=True))
-    if user.home_line_id:
-        ids += active.filter(
-            assigned_to__isnull=True, equipment__line_id=user.home_line_id
-        ).values_list("pk", flat=True)
-    return Q(pk__in=ids)
-
-
 def my_work_halves(user) -> list:
     """My work as two disjoint querysets, each read off the (assigned_to, status) index: the
-    active orders assigned to the user, and the unassigned ones on their home line. Their counts
-    add up to ``my_work(user).count()`` without naming each order by id first (a planner with
-    hundreds of orders sent hundreds of ids to count them)."""
+    active orders assigned to the user, and the unassigned ones on their home line.
+
+    "Assigned to me, or unassigned on my line" in one condition spans two tables, so no index
+    answers it and the database walks every order of five years through its machine. Apart,
+    each half is a person's or a line's active work, a few dozen orders; counted apart, they
+    add up to ``my_work(user).count()``."""
     active = WorkOrder.objects.for_user(user).active().order_by()
     halves = [active.filter(assigned_to=user)]
     if user.home_line_id:
         halves.append(active.filter(assigned_to__isnull=True, equipment__line_id=user.home_line_id))
     return halves
+
+
+def mine(user) -> Q:
+    """Work orders that are the user's to do, still active: the orders of both halves of
+    ``my_work_halves``, found first (one query each) and named by id."""
+    return Q(
+        pk__in=[pk for half in my_work_halves(user) for pk in half.values_list("pk", flat=True)]
+    )
 
 
 def my_work(user):

@@ -1,6 +1,5 @@
 """Reads for quality: capability and the individuals chart of a characteristic, in SQL."""
 
-import datetime
 import math
 
 from django.db.models import Count, Q
@@ -100,14 +99,6 @@ def _capability_of(characteristic: Characteristic, sums: dict[int, tuple]) -> Ca
         usl=float(characteristic.usl) if characteristic.usl is not None else None,
         out_of_spec=sum(row[5] or 0 for row in sums.values()),
     )
-
-
-def characteristic_capability(
-    characteristic: Characteristic, start: datetime.datetime, end: datetime.datetime
-) -> Capability:
-    """Count, mean, spread, Cp/Cpk… over [start, end), in time order, against the current
-    limits; one query (moving ranges by a window function)."""
-    return _capability_of(characteristic, _sums_per_version(characteristic, start, end))
 
 
 def capability_and_other_limits(

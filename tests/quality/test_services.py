@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from logbook.core.exceptions import RecordLocked
 from logbook.quality import services
 from logbook.quality.models import InspectionPlan
-from logbook.quality.selectors import characteristic_capability
+from logbook.quality.selectors import capability_and_other_limits
 from tests.factories import PASSWORD
 from tests.timeline import at
 
@@ -150,7 +150,7 @@ def test_capability_in_the_database_matches_the_hand_computation(plan, technicia
     for minutes, fill in enumerate(["500.0", "502.0", "501.0", "503.0", "499.0"]):
         _inspect(plan, technician, fill=fill, inspected_at=at(6, minutes))
     fill = plan.characteristics.get(name="Fill volume")
-    result = characteristic_capability(fill, at(0), at(12))
+    result, _ = capability_and_other_limits(fill, at(0), at(12))
     sigma = 2.25 / 1.128
     assert result.n == 5 and result.mean == pytest.approx(501.0)
     assert result.cp == pytest.approx(10 / (6 * sigma))
@@ -167,8 +167,8 @@ def test_the_database_counts_values_out_of_specification_with_inclusive_limits(
     for minutes, fill in enumerate(["495.0", "505.0", "494.9", "505.1", "500.0"]):
         _inspect(plan, technician, fill=fill, inspected_at=at(6, minutes))
     fill = plan.characteristics.get(name="Fill volume")
-    assert characteristic_capability(fill, at(0), at(12)).out_of_spec == 2
-    assert characteristic_capability(fill, at(6, 3), at(12)).out_of_spec == 1
+    assert capability_and_other_limits(fill, at(0), at(12))[0].out_of_spec == 2
+    assert capability_and_other_limits(fill, at(6, 3), at(12))[0].out_of_spec == 1
 
 
 def test_nonconformance_from_open_to_closed(plan, technician, quality):
