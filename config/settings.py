@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "logbook.quality",
     "logbook.reports",
     "logbook.workrequests",
+    "logbook.telemetry",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,10 @@ CONTENT_SECURITY_POLICY = {
 
 # A tablet's clock may run a little ahead of the server's: "now" is allowed this much slack.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+# Machine signals: how late one may arrive (hours) and still land in its place; older ones are
+# refused with that reason.
+SIGNAL_HORIZON_HOURS = envint("SIGNAL_HORIZON_HOURS", 24)
 
 # How far outside its shift a log entry may be dated (minutes), for what happened just before the
 # shift started or was written up just after it ended.

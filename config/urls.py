@@ -16,6 +16,8 @@ from logbook.reports import api as reports_api
 from logbook.reports.views import ReliabilityAPIView
 from logbook.shifts.api import ROUTES as SHIFT_ROUTES
 from logbook.shifts.views import equipment_log
+from logbook.telemetry.api import ROUTES as TELEMETRY_ROUTES
+from logbook.telemetry.api import SignalsView
 from logbook.workrequests.api import ROUTES as WORK_REQUEST_ROUTES
 
 router = DefaultRouter()
@@ -26,6 +28,7 @@ for prefix, viewset in [
     *MAINTENANCE_ROUTES,
     *QUALITY_ROUTES,
     *WORK_REQUEST_ROUTES,
+    *TELEMETRY_ROUTES,
 ]:
     router.register(prefix, viewset, basename=prefix)
 
@@ -84,5 +87,6 @@ urlpatterns = [
         name="api-pm-compliance",
     ),
     path("api/reports/quality/", reports_api.QualityAPIView.as_view(), name="api-quality"),
+    path("api/signals/", SignalsView.as_view(), name="api-signals"),
     path("api/", include(router.urls)),
 ]

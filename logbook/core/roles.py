@@ -29,6 +29,7 @@ _VIEW_ALL = [
     "maintenance.view_*",
     "accounts.view_certification",
     "quality.view_*",
+    "telemetry.view_microstop",
 ]
 # Anyone with an account may report a problem and follow what became of it.
 _REQUEST_WORK = ["workrequests.add_workrequest", "workrequests.view_workrequest"]

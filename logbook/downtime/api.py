@@ -118,7 +118,8 @@ class StageInput(serializers.Serializer):
 class EquipmentEventSerializer(CleanModelSerializer):
     class Meta:
         model = EquipmentEvent
-        fields = ["id", "equipment", "occurred_at", "code", "message", "source"]
+        fields = ["id", "equipment", "occurred_at", "code", "message", "source", "incident"]
+        read_only_fields = ["incident"]
         extra_kwargs = {"source": {"required": False}}
 
 
@@ -235,7 +236,12 @@ class EquipmentEventViewSet(RegisterViewSet):
     pagination_class = History
     queryset = EquipmentEvent.objects.all()
     serializer_class = EquipmentEventSerializer
-    filterset_fields = {"equipment": ["exact"], "code": ["exact"], "occurred_at": ["gte", "lt"]}
+    filterset_fields = {
+        "equipment": ["exact"],
+        "code": ["exact"],
+        "occurred_at": ["gte", "lt"],
+        "incident": ["exact"],
+    }
 
 
 ROUTES = [

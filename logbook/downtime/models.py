@@ -198,6 +198,13 @@ class DowntimeIncident(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=IncidentSource.choices, default=IncidentSource.MANUAL
     )
+    # The machine's own times (its signals), kept beside the stages a person may set or amend.
+    machine_started_at = DateTimeField(
+        _("stopped at (machine)"), null=True, blank=True, editable=False
+    )
+    machine_ended_at = DateTimeField(
+        _("running again (machine)"), null=True, blank=True, editable=False
+    )
     external_ref = models.CharField(
         _("external reference"),
         max_length=100,

@@ -5,9 +5,10 @@ nothing in the future, one open incident per equipment, never two overlapping in
 equipment, closed incidents changed only by amendment.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,3 +254,85 @@ def incidents_classify(*, incidents, user, reason: ReasonCode) -> int:
     if not classified:
         raise ValidationError(_("Tick the stops to classify."))
     return classified
+
+
+@transaction.atomic
+def machine_stop_withdrawn(*, incident: DowntimeIncident) -> bool:
+    """Withdraw a machine-posted incident that later signals show was shorter than the
+    threshold (the machine's "running" arrived after the stop was taken for a long one), if no
+    person has touched it: nothing recorded on it but the machine's own times, nothing linked to
+    it. Its history keeps that it existed. False (and nothing changes) otherwise."""
+    _lock_equipment(incident.equipment)
+    untouched = DowntimeIncident.objects.filter(
+        pk=incident.pk,
+        source=IncidentSource.MACHINE,
+        started_at=F("machine_started_at"),
+        closed_at__isnull=True,
+        amended_by__isnull=True,
+        reason__isnull=True,
+        responded_at__isnull=True,
+        repaired_at__isnull=True,
+        symptom="",
+        cause="",
+        action_taken="",
+        photo="",
+        work_orders__isnull=True,
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at=F("machine_ended_at")))
+    target = untouched.first()
+    if target is None:
+        return False
+    try:
+        with transaction.atomic():
+            target.delete()
+    except ProtectedError:
+        return False
+    return True
+
+
+@transaction.atomic
+def incident_from_machine(*, equipment, started_at, ended_at=None) -> DowntimeIncident:
+    """A machine's own stop, long enough to be an incident: [started_at, ended_at), ended_at
+    None while it lasts.
+
+    Opens an unclassified machine-posted incident, or updates the one this stop already is (the
+    same machine start, or an incident a person opened that overlaps it). The machine's times
+    are always kept as such; the incident's own times follow them only where no person has set
+    them (a person's time stays, beside the machine's). A closed incident never changes.
+    """
+    _lock_equipment(equipment)
+    current = DowntimeIncident.objects.current().filter(equipment=equipment)
+    incident = current.filter(machine_started_at=started_at).first()
+    if incident is None:
+        until = ended_at or timezone.now() + settings.CLOCK_SKEW
+        incident = current.overlapping(started_at, until).order_by("started_at").first()
+    if incident is None:
+        incident = DowntimeIncident(
+            equipment=equipment,
+            started_at=started_at,
+            ended_at=ended_at,
+            machine_started_at=started_at,
+            machine_ended_at=ended_at,
+            source=IncidentSource.MACHINE,
+            symptom="",
+        )
+        return _save(incident)
+    if incident.closed_at is not None:
+        return incident
+    set_by_machine = incident.machine_started_at is not None
+    if set_by_machine and incident.started_at == incident.machine_started_at:
+        incident.started_at = started_at
+    if ended_at is not None and (
+        incident.ended_at is None or incident.ended_at == incident.machine_ended_at
+    ):
+        incident.ended_at = ended_at
+    incident.machine_started_at, incident.machine_ended_at = started_at, ended_at
+    try:
+        with transaction.atomic():
+            return _save(incident)
+    except ValidationError:
+        # The machine's times disagree with a person's (a repair typed after the machine ran
+        # again): the person's stages stay; the machine's times are kept beside them.
+        DowntimeIncident.objects.filter(pk=incident.pk).update(
+            machine_started_at=started_at, machine_ended_at=ended_at
+        )
+        return DowntimeIncident.objects.get(pk=incident.pk)

@@ -189,6 +189,7 @@ def incident_detail(request, pk, close_form=None, status=200):
         "can_audit": user.has_perm("accounts.view_audit_trail"),
         "stage_form": forms.StageForm(),
         "work_orders": list(work_order_joins(incident.work_orders.all())),
+        "alarms": list(incident.events.all()[:50]),
     }
     if context["can_change"] and incident.ended_at is not None:
         context["close_form"] = close_form or forms.IncidentCloseForm(instance=incident)

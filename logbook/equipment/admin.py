@@ -44,7 +44,7 @@ class LineAdmin(ScopedAdmin):
 
 @admin.register(EquipmentClass)
 class EquipmentClassAdmin(ScopedAdmin):
-    list_display = ("name", "code")
+    list_display = ("name", "code", "min_stop_seconds", "heartbeat_seconds")
     search_fields = ("name", "code")
 
 

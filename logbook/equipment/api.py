@@ -39,7 +39,7 @@ class LineSerializer(CleanModelSerializer):
 class EquipmentClassSerializer(CleanModelSerializer):
     class Meta:
         model = EquipmentClass
-        fields = ["id", "code", "name", "description"]
+        fields = ["id", "code", "name", "description", "min_stop_seconds", "heartbeat_seconds"]
 
 
 class EquipmentSerializer(CleanModelSerializer):

@@ -58,7 +58,7 @@ class LineForm(ScopedModelForm):
 class EquipmentClassForm(ScopedModelForm):
     class Meta:
         model = EquipmentClass
-        fields = ["code", "name", "description"]
+        fields = ["code", "name", "description", "min_stop_seconds", "heartbeat_seconds"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -134,6 +134,19 @@ class EquipmentClass(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = TextField(_("description"), blank=True)
+    min_stop_seconds = models.PositiveIntegerField(
+        _("shortest stop recorded as an incident (s)"),
+        default=120,
+        help_text=_(
+            "A machine's own stop shorter than this is a micro-stop: counted as a speed loss, "
+            "not opened as a downtime incident."
+        ),
+    )
+    heartbeat_seconds = models.PositiveIntegerField(
+        _("signal heartbeat (s)"),
+        default=300,
+        help_text=_("A machine that sends nothing for this long shows as “no signal”."),
+    )
 
     history = HistoricalRecords()
 
@@ -363,9 +376,10 @@ class MeterReading(models.Model):
 
 
 class EquipmentEvent(models.Model):
-    """Something a machine reported without stopping: an alarm, a warning, an error code.
+    """Something a machine reported: an alarm, a warning, an error code.
 
-    Posted by the machine through the API or imported from its history; shown on its page.
+    Posted by the machine through the API or its signals (an ``alarm`` signal, linked to the
+    incident it fell in), or imported from its history; shown on its page.
     """
 
     equipment = models.ForeignKey(
@@ -375,6 +389,16 @@ class EquipmentEvent(models.Model):
     code = models.CharField(_("code"), max_length=40)
     message = models.CharField(_("message"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=20, default="api")
+    incident = models.ForeignKey(
+        "downtime.DowntimeIncident",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="events",
+        verbose_name=_("during incident"),
+        help_text=_("The downtime incident the machine was in when it reported this."),
+    )
 
     objects = SiteScopedManager()
     site_lookup = "equipment__line__area__site"

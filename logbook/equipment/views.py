@@ -32,6 +32,7 @@ from logbook.equipment.services import meter_reading_record, site_create
 from logbook.maintenance.models import IsolationPoint
 from logbook.maintenance.selectors import active_lockouts, locked_out, work_order_joins
 from logbook.reports.views import reliability_panel
+from logbook.telemetry.selectors import machine_signal
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
@@ -220,6 +221,7 @@ class EquipmentDetailView(ObjectDetailView):
             meters=meters_with_last_reading(equipment.meters.all()),
             can_read_meters=user.has_perm("equipment.add_meterreading"),
             can_add_meter=user.has_perm("equipment.add_meter"),
+            signal=machine_signal(equipment),
         )
         if user.has_perm("downtime.view_downtimeincident"):
             context.update(

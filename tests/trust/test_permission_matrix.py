@@ -23,6 +23,7 @@ from tests.factories import SiteFactory, UserFactory
 
 ANY = None  # any signed-in person
 PUBLIC = "public"  # no login at all
+GATEWAY = "gateway"  # a gateway's key only: no person's login opens it (tests/telemetry)
 
 # url name: (permission, the model its <pk> names or None, the method it answers to)
 PAGES = {
@@ -43,6 +44,7 @@ PAGES = {
     "api-pm-compliance": ("maintenance.view_workorder", None, "get"),
     "api-quality": ("quality.view_inspection", None, "get"),
     "api-root": (ANY, None, "get"),
+    "api-signals": (GATEWAY, None, "post"),
     # equipment
     "equipment:equipment_list": ("equipment.view_equipment", None, "get"),
     "equipment:equipment_add": ("equipment.add_equipment", None, "get"),
@@ -403,7 +405,7 @@ def _expected(user, permission, label):
     """'login', 'denied', 'hidden' or 'allowed'."""
     if permission == PUBLIC:
         return "allowed"
-    if user is None:
+    if user is None or permission == GATEWAY:
         return "login"
     if permission is not ANY and not user.has_perm(permission):
         return "denied"

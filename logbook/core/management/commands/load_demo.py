@@ -21,6 +21,7 @@ DEMO_STEPS = [
     "logbook.quality.demo.load",
     "logbook.reports.demo.load",
     "logbook.workrequests.demo.load",
+    "logbook.telemetry.demo.load",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 

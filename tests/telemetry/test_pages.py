@@ -1,0 +1,51 @@
+"""What the pages show of a machine's signals."""
+
+import datetime
+
+import pytest
+
+from logbook.downtime.models import DowntimeIncident
+from logbook.telemetry.services import ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def signal(machine, minutes_ago, kind="state", value="running"):
+    at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
+    return {"asset_tag": machine.asset_tag, "at": at.isoformat(), "kind": kind, "value": value}
+
+
+def test_the_incident_page_shows_the_machines_times_and_its_alarms(
+    as_user, technician, site, filler
+):
+    ingest(
+        site=site,
+        items=[
+            signal(filler, 6),
+            signal(filler, 4, value="fault"),
+            signal(filler, 3, kind="alarm", value={"code": "E042", "text": "Bottle jam at infeed"}),
+        ],
+    )
+    incident = DowntimeIncident.objects.get(equipment=filler)
+    page = as_user(technician).get(incident.get_absolute_url()).content.decode()
+    assert 'class="machine-times"' in page and "Posted by a machine" in page
+    assert "E042" in page and "Bottle jam at infeed" in page
+    equipment_page = as_user(technician).get(filler.get_absolute_url()).content.decode()
+    assert "signal-fault" in equipment_page
+    assert f'href="{incident.get_absolute_url()}">during the stop' in equipment_page
+
+
+def test_a_machine_silent_for_its_heartbeat_shows_no_signal(as_user, technician, site, filler):
+    ingest(site=site, items=[signal(filler, 4)])
+    page = as_user(technician).get(filler.get_absolute_url()).content.decode()
+    assert "signal-running" in page and "No signal" not in page
+    filler.equipment_class.heartbeat_seconds = 180
+    filler.equipment_class.save()
+    page = as_user(technician).get(filler.get_absolute_url()).content.decode()
+    assert "status-no-signal" in page and "No signal" in page
+
+
+def test_a_machine_without_signals_says_nothing_of_them(as_user, technician, filler):
+    assert (
+        "Machine signal" not in as_user(technician).get(filler.get_absolute_url()).content.decode()
+    )
