@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.IncidentListView.as_view(), name="incident_list"),
     path("new/", views.incident_new, name="incident_add"),
     path("classify/", views.incidents_classify, name="incident_classify"),
+    path("ongoing/", views.ongoing, name="incident_ongoing"),
     path("<int:pk>/", views.incident_detail, name="incident_detail"),
     path("<int:pk>/edit/", views.incident_edit, name="incident_edit"),
     path("<int:pk>/amend/", views.incident_amend, name="incident_amend"),

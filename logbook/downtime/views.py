@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -161,6 +162,23 @@ def incident_new(request):
         },
     )
     return redirect(incident)
+
+
+@login_required
+@permission_required("downtime.view_downtimeincident", raise_exception=True)
+def ongoing(request):
+    """The "Down now" list of the home page (or of one line's page, ``?line=<id>``), on its
+    own: the pages fetch it again every few seconds, so a stop a machine posts shows up
+    without a reload."""
+    line = request.GET.get("line", "")
+    if line and not line.isdigit():
+        return HttpResponseBadRequest(_("A line is named by its id."))
+    filters = {"equipment__line_id": int(line)} if line else {}
+    return render(
+        request,
+        "downtime/_ongoing.html",
+        {"ongoing": selectors.open_incidents_for(request.user, **filters), "live_line": line},
+    )
 
 
 @login_required

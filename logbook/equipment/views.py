@@ -144,6 +144,7 @@ class LineDetailView(ObjectDetailView):
         )
         if self.request.user.has_perm("downtime.view_downtimeincident"):
             context["ongoing"] = open_incidents_for(self.request.user, equipment__line=line)
+            context["live_line"] = line.pk
             context.update(reliability_panel(self.request, line=line))
         return context
 

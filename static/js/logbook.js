@@ -31,6 +31,28 @@
   showRunning();
   window.setInterval(showRunning, 30000);
 
+  // Sections that follow the plant live (data-live="<the URL of the same section alone>"):
+  // fetched again every 15 seconds while the page is in view, so a stop a machine posts shows
+  // up without a reload. Replaced only when what it lists changed (its data-version).
+  document.querySelectorAll("[data-live]").forEach(function (section) {
+    window.setInterval(function () {
+      if (document.hidden) { return; }
+      fetch(section.getAttribute("data-live"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
+          if (!fresh || fresh.getAttribute("data-version") === section.getAttribute("data-version")) {
+            return;
+          }
+          section.innerHTML = fresh.innerHTML;
+          section.setAttribute("data-version", fresh.getAttribute("data-version"));
+          showRunning();
+        })
+        .catch(function () { /* offline for a moment: try again next time */ });
+    }, 15000);
+  });
+
   // A measured value outside its limits turns red as it is typed (the server checks it again).
   function flagLimits(input) {
     var value = parseFloat(input.value);

@@ -49,3 +49,28 @@ def test_a_machine_without_signals_says_nothing_of_them(as_user, technician, fil
     assert (
         "Machine signal" not in as_user(technician).get(filler.get_absolute_url()).content.decode()
     )
+
+
+def test_the_down_now_list_alone_is_the_users_and_the_lines(
+    as_user, technician, operator, site, line, filler, other_equipment
+):
+    from logbook.downtime.services import incident_open
+
+    incident_open(equipment=filler, user=technician)
+    client = as_user(technician)
+    page = client.get("/downtime/ongoing/").content.decode()
+    assert filler.asset_tag in page and other_equipment.asset_tag not in page
+    assert f'data-version="{DowntimeIncident.objects.get().pk} "' in page
+    assert filler.asset_tag in client.get(f"/downtime/ongoing/?line={line.pk}").content.decode()
+    other_line = other_equipment.line.pk
+    assert (
+        filler.asset_tag not in client.get(f"/downtime/ongoing/?line={other_line}").content.decode()
+    )
+    assert client.get("/downtime/ongoing/?line=abc").status_code == 400
+    # The line page and the home page fetch it again by themselves.
+    assert (
+        f'data-live="/downtime/ongoing/?line={line.pk}"'
+        in client.get(line.get_absolute_url()).content.decode()
+    )
+    assert 'data-live="/downtime/ongoing/"' in client.get("/").content.decode()
+    assert as_user(operator).get("/downtime/ongoing/").status_code == 403

@@ -133,6 +133,7 @@ PAGES = {
     "shifts:shiftpattern_add": ("shifts.add_shiftpattern", None, "get"),
     "shifts:shiftpattern_edit": ("shifts.change_shiftpattern", "shifts.ShiftPattern", "get"),
     # downtime
+    "downtime:incident_ongoing": ("downtime.view_downtimeincident", None, "get"),
     "downtime:incident_list": ("downtime.view_downtimeincident", None, "get"),
     "downtime:incident_add": ("downtime.add_downtimeincident", None, "get"),
     "downtime:incident_classify": ("downtime.change_downtimeincident", None, "post"),

@@ -1,0 +1,63 @@
+"""A machine's own stop: the gateway posts it, the line page and the technician's home show it
+without a reload, and the technician classifies it."""
+
+import re
+from io import StringIO
+
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from logbook.downtime.models import DowntimeIncident
+from logbook.telemetry.models import Gateway
+
+
+def test_a_stop_the_machine_posts_appears_live_and_is_classified(
+    login, live_server, page, clock, technician, site, line, filler, reasons, screenshot
+):
+    _gateway, key = Gateway.issue(site=site, name="L1 PLC bridge")
+
+    def simulate(*args):
+        call_command(
+            "simulate_line",
+            line.code,
+            "--url",
+            live_server.url,
+            "--key",
+            key,
+            *args,
+            stdout=StringIO(),
+        )
+
+    login(technician)
+    line_page = page.context.new_page()
+    line_page.goto(f"{live_server.url}{line.get_absolute_url()}")
+    for shown in (page, line_page):
+        expect(shown.locator(".ongoing")).to_contain_text("Every machine is up.")
+
+    # The filler faults; its gateway posts the stop. Neither page is reloaded.
+    simulate("--stop", filler.asset_tag)
+    for shown in (line_page, page):
+        expect(shown.locator(".ongoing")).to_contain_text(filler.asset_tag, timeout=40_000)
+    screenshot("signals-live-home")
+    line_page.close()
+
+    page.locator(".ongoing").get_by_role("link", name=re.compile(filler.asset_tag)).click()
+    expect(page.get_by_text("Posted by a machine")).to_be_visible()
+    expect(page.locator(".machine-times")).to_be_visible()
+    expect(page.get_by_text("Bottle jam at infeed")).to_be_visible()
+
+    # It runs again; the technician classifies the stop.
+    simulate("--start", filler.asset_tag)
+    page.reload()
+    form = page.locator("#classify")
+    form.get_by_label("Reason").select_option(label="Jam")
+    form.get_by_label("Cause", exact=True).fill("Bottle fell at the infeed star wheel")
+    form.get_by_label("Action taken").fill("Cleared the bottles, restarted")
+    for label in ("Failure mode", "Failure mechanism", "Failure cause", "Detection method"):
+        form.get_by_label(label).select_option(index=1)
+    screenshot("signals-classify")
+    form.get_by_role("button", name="Close the incident").click()
+    expect(page.get_by_text("Incident classified and closed.")).to_be_visible()
+    incident = DowntimeIncident.objects.get(equipment=filler)
+    assert incident.source == "machine" and incident.closed_at is not None
+    assert incident.machine_started_at and incident.machine_ended_at
