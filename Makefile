@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver PLAIN_STATIC_STORAGE=true \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: venv demo run test screenshots lint format clean bench load
+.PHONY: venv demo run test screenshots lint format clean bench bench-signals load
 
 venv: $(STAMP)
 
@@ -52,6 +52,10 @@ bench: venv
 	for scale in $(or $(BENCH_SCALE),small medium); do \
 		$(BENCH_ENV) $(BIN)/python bench/run.py --scale $$scale $(BENCH_ARGS) || exit 1; \
 	done
+
+# 200 machines posting a signal a second through gunicorn, then flat out (bench/signals.py).
+bench-signals: venv
+	$(BIN)/python bench/signals.py $(SIGNALS_ARGS)
 
 # 30 technicians and 5 supervisors against gunicorn, on SQLite and PostgreSQL, with faults.
 load: venv

@@ -42,7 +42,7 @@ def test_a_stop_the_machine_posts_appears_live_and_is_classified(
     line_page.close()
 
     page.locator(".ongoing").get_by_role("link", name=re.compile(filler.asset_tag)).click()
-    expect(page.get_by_text("Posted by a machine")).to_be_visible()
+    expect(page.get_by_text("Posted by a machine", exact=True)).to_be_visible()
     expect(page.locator(".machine-times")).to_be_visible()
     expect(page.get_by_text("Bottle jam at infeed")).to_be_visible()
 
