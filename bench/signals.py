@@ -39,9 +39,9 @@ kind = EquipmentClass.objects.order_by("pk").first()
 Equipment.objects.bulk_create(
     Equipment(asset_tag=f"SIG-{n:04d}", name=f"Signal bench machine {n}", line=line,
               equipment_class=kind, criticality="C")
-    for n in range({machines}))
-keys = [Gateway.issue(site=line.area.site, name=f"bench {g}")[1] for g in range({gateways})]
-print(json.dumps({{"keys": keys, "tags": [f"SIG-{{n:04d}}" for n in range({machines})]}}))
+    for n in range(MACHINES))
+keys = [Gateway.issue(site=line.area.site, name=f"bench {g}")[1] for g in range(GATEWAYS)]
+print(json.dumps({"keys": keys, "tags": [f"SIG-{n:04d}" for n in range(MACHINES)]}))
 """
 COUNT = """
 from logbook.telemetry.models import Signal, MicroStop, RejectedSignal
@@ -126,7 +126,7 @@ def flat_out(base, key, tag, until, stored, errors):
 
 def run(database, url, machines, gateways, seconds, ceiling):
     with served_plant(url, workers=4) as (base, _facts, env, _server):
-        setup = SETUP.format(machines=machines, gateways=gateways)
+        setup = SETUP.replace("MACHINES", str(machines)).replace("GATEWAYS", str(gateways))
         made = json.loads(manage(env, "shell", "-c", setup).strip().splitlines()[-1])
         shares = [
             [Machine(tag, n) for n, tag in enumerate(made["tags"]) if n % gateways == g]

@@ -64,6 +64,7 @@ class EquipmentSerializer(CleanModelSerializer):
             "criticality",
             "status",
             "commissioned_on",
+            "counts_line_output",
             "effective_status",
             "down_since",
             "url",

@@ -130,6 +130,7 @@ class EquipmentForm(ScopedModelForm):
             "criticality",
             "status",
             "commissioned_on",
+            "counts_line_output",
         ]
         widgets = {"commissioned_on": DateInput()}
 

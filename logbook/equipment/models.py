@@ -190,6 +190,14 @@ class Equipment(models.Model):
         _("status"), max_length=20, choices=EquipmentStatus.choices, default=EquipmentStatus.RUNNING
     )
     commissioned_on = DateField(_("commissioned on"), null=True, blank=True)
+    counts_line_output = models.BooleanField(
+        _("counts the line's output"),
+        default=False,
+        help_text=_(
+            "Its counter signals are what the line produced: shown on each shift beside the "
+            "counts typed."
+        ),
+    )
 
     objects = SiteScopedManager()
     history = HistoricalRecords()

@@ -31,6 +31,7 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
+from logbook.telemetry.selectors import machine_count
 
 
 def _visible_shift(request, pk) -> Shift:
@@ -86,6 +87,8 @@ def shift_detail(request, pk):
         context["downtime"] = shift_downtime(shift)
     if user.has_perm("quality.view_inspection"):
         context["inspections"] = selectors.shift_inspections(shift)
+    counted = machine_count(shift) if user.has_perm("shifts.view_productionrecord") else None
+    context["machine_count"] = counted
     if not shift.is_signed:
         if user.has_perm("shifts.add_logentry"):
             # ?equipment= comes from an equipment page's "Log for this equipment" (or its QR).
@@ -96,7 +99,15 @@ def shift_detail(request, pk):
             )
             context["equipment_choices"] = shift.line.equipment.order_by("asset_tag")
         if user.has_perm("shifts.add_productionrecord"):
-            context["production_form"] = forms.ProductionRecordForm(user=user, shift=shift)
+            # Nothing typed yet: the form starts from what the machine counted.
+            machine = (
+                {"produced_count": counted["produced"], "good_count": counted["good"]}
+                if counted and counted["typed_produced"] is None
+                else {}
+            )
+            context["production_form"] = forms.ProductionRecordForm(
+                user=user, shift=shift, initial=machine
+            )
             context["products"] = (
                 ProductionRecord.objects.filter(shift__line=shift.line)
                 .values_list("product", flat=True)

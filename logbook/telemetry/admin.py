@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from logbook.core.admin import ReadOnly, ScopedAdmin
-from logbook.telemetry.models import Gateway, MicroStop, RejectedSignal
+from logbook.telemetry.models import Gateway, MicroStop, OpcUaNode, RejectedSignal
 
 
 @admin.register(Gateway)
@@ -42,3 +42,14 @@ class RejectedSignalAdmin(ReadOnly, SiteRows, admin.ModelAdmin):
     list_filter = ("gateway__site",)
     search_fields = ("reason", "payload")
     list_select_related = ("gateway__site",)
+
+
+@admin.register(OpcUaNode)
+class OpcUaNodeAdmin(ScopedAdmin):
+    """Which OPC UA variable carries which machine's state, counter or alarm."""
+
+    list_display = ("endpoint", "node_id", "equipment", "kind")
+    list_filter = ("endpoint", "kind", "equipment__line__area__site")
+    search_fields = ("node_id", "equipment__asset_tag")
+    autocomplete_fields = ("equipment",)
+    list_select_related = ("equipment",)

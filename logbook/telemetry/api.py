@@ -4,11 +4,11 @@ from rest_framework.exceptions import MethodNotAllowed, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from logbook.core.api import ScopedViewSetMixin
+from logbook.core.api import CleanModelSerializer, RegisterViewSet, ScopedViewSetMixin
 from logbook.telemetry import filtersets, services
 from logbook.telemetry.authentication import GatewayAuthentication, IsGateway
 from logbook.telemetry.choices import Outcome, SignalKind
-from logbook.telemetry.models import MicroStop
+from logbook.telemetry.models import MicroStop, OpcUaNode
 
 
 class SignalInput(serializers.Serializer):
@@ -98,6 +98,21 @@ class MicroStopSerializer(serializers.ModelSerializer):
         fields = ["id", "equipment", "started_at", "ended_at", "seconds"]
 
 
+class OpcUaNodeSerializer(CleanModelSerializer):
+    class Meta:
+        model = OpcUaNode
+        fields = ["id", "endpoint", "node_id", "equipment", "kind"]
+
+
+class OpcUaNodeViewSet(RegisterViewSet):
+    """Which OPC UA variable carries which machine's state, counter or alarm (read by
+    ``manage.py ingest_opcua``)."""
+
+    queryset = OpcUaNode.objects.all()
+    serializer_class = OpcUaNodeSerializer
+    filterset_fields = {"endpoint": ["exact"], "equipment": ["exact"], "kind": ["exact"]}
+
+
 class MicroStopViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -108,4 +123,4 @@ class MicroStopViewSet(
     filterset_class = filtersets.MicroStopFilterSet
 
 
-ROUTES = [("micro-stops", MicroStopViewSet)]
+ROUTES = [("micro-stops", MicroStopViewSet), ("opcua-nodes", OpcUaNodeViewSet)]

@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from logbook.equipment.models import Equipment, Site
-from logbook.telemetry.models import Gateway
+from logbook.telemetry.models import Gateway, OpcUaNode
 from logbook.telemetry.services import ingest
 
 # (minutes ago, kind, value): a run with three micro-stops and a warning.
@@ -40,6 +40,8 @@ def load(data, stdout):
     )
     if machine is None:
         return
+    # The filler's counter is the line's output: its counts show on each shift.
+    Equipment.objects.filter(pk=machine.pk).update(counts_line_output=True)
     gateway, _key = Gateway.issue(site=site, name=f"{machine.line.code} PLC bridge (demo)")
     now = timezone.now()
     results = ingest(
@@ -57,3 +59,11 @@ def load(data, stdout):
         ],
     )
     stdout.write(f"machine signals: {len(results)} posted for {machine.asset_tag}")
+    # The line's OPC UA server as a plant would map it (ingest_opcua reads this mapping).
+    for kind, name in (("state", "State"), ("count", "GoodCount"), ("alarm", "ActiveAlarm")):
+        OpcUaNode.objects.create(
+            endpoint=f"opc.tcp://plc-{machine.line.code.lower()}.plant.local:4840",
+            node_id=f"ns=2;s={machine.line.code}.{machine.asset_tag}.{name}",
+            equipment=machine,
+            kind=kind,
+        )

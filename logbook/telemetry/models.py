@@ -148,6 +148,73 @@ class MicroStop(models.Model):
         return (self.ended_at - self.started_at).total_seconds()
 
 
+class CountMinute(models.Model):
+    """A machine's counter signals rolled up per minute: what it made and rejected then (the
+    differences between its readings, a counter reset counted from zero). Shifts and reports
+    read these, not the raw signals."""
+
+    equipment = models.ForeignKey(
+        "equipment.Equipment", models.CASCADE, related_name="+", verbose_name=_("equipment")
+    )
+    minute = DateTimeField(_("minute"))
+    produced = models.PositiveIntegerField(_("produced"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+
+    class Meta:
+        verbose_name = _("count per minute")
+        verbose_name_plural = _("counts per minute")
+        constraints = [
+            models.UniqueConstraint(fields=["equipment", "minute"], name="telemetry_count_minute")
+        ]
+
+    def __str__(self):
+        return f"{self.equipment_id} {self.minute:%Y-%m-%d %H:%M}: {self.produced}/{self.rejected}"
+
+
+class OpcUaNode(models.Model):
+    """One OPC UA variable that carries one of a machine's signals (``manage.py
+    ingest_opcua`` subscribes to each)."""
+
+    endpoint = models.CharField(
+        _("server endpoint"), max_length=200, help_text=_("e.g. opc.tcp://plc-line1:4840")
+    )
+    node_id = models.CharField(
+        _("node id"), max_length=200, help_text=_("e.g. ns=2;s=Line1.Filler.State")
+    )
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.CASCADE,
+        related_name="opcua_nodes",
+        verbose_name=_("equipment"),
+    )
+    kind = models.CharField(
+        _("signal"),
+        max_length=5,
+        choices=SignalKind.choices,
+        help_text=_(
+            "state: a boolean (true running) or a number (0 stopped, 1 running, 2 fault); "
+            "count: the counter's total; alarm: the active alarm's code (empty: none)."
+        ),
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    site_lookup = "equipment__line__area__site"
+
+    class Meta:
+        ordering = ["endpoint", "node_id"]
+        verbose_name = _("OPC UA node")
+        verbose_name_plural = _("OPC UA nodes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "node_id"], name="telemetry_opcua_node_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.node_id} → {self.equipment_id} {self.kind}"
+
+
 class RejectedSignal(models.Model):
     """A posted signal that could not be stored, with why: counted and shown to the site's
     administrators, never a stop of the ingest."""

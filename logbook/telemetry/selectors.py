@@ -2,10 +2,11 @@
 
 import datetime
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from logbook.telemetry.choices import MachineState
-from logbook.telemetry.models import MachineLink
+from logbook.telemetry.models import CountMinute, MachineLink
 
 NO_SIGNAL = "no_signal"
 
@@ -24,4 +25,34 @@ def machine_signal(equipment, now=None) -> dict | None:
         "label": MachineState(link.state).label if not silent else None,
         "since": link.last_signal_at if silent else link.state_since,
         "last_signal_at": link.last_signal_at,
+    }
+
+
+def machine_count(shift) -> dict | None:
+    """What the line's counting machines counted during the shift, beside what was typed:
+    {"produced", "good", "rejected", "typed_produced", "typed_good"}; None when no machine of
+    the line counts its output (two aggregates)."""
+    from logbook.shifts.models import ProductionRecord
+
+    counted = CountMinute.objects.filter(
+        equipment__line_id=shift.line_id,
+        equipment__counts_line_output=True,
+        minute__gte=shift.starts_at,
+        minute__lt=shift.ends_at,
+    ).aggregate(produced=Sum("produced"), rejected=Sum("rejected"), minutes=Count("pk"))
+    if not counted["minutes"]:
+        return None
+    typed = (
+        ProductionRecord.objects.filter(shift=shift)
+        .current()
+        .aggregate(produced=Sum("produced_count"), good=Sum("good_count"))
+    )
+    produced, rejected = counted["produced"] or 0, counted["rejected"] or 0
+    return {
+        "produced": produced,
+        "rejected": rejected,
+        "good": produced - rejected,
+        "typed_produced": typed["produced"],
+        "typed_good": typed["good"],
+        "difference": None if typed["produced"] is None else typed["produced"] - produced,
     }

@@ -9,7 +9,8 @@
   (``open_lasting_stops`` opens it once it is long enough).
 - ``alarm``: an equipment event (the machine's page, ``/api/equipment-events/``), linked to the
   incident it falls in.
-- ``count``: kept as received (a counter's total, good and reject values).
+- ``count``: a counter's readings (total, good, reject), rolled up per minute into what the
+  machine made and rejected (``CountMinute``), counter resets included.
 Each signal answers stored, duplicate or rejected with the reason; a rejected one is counted
 in ``RejectedSignal`` and never stops the rest of the batch.
 """
@@ -32,7 +33,7 @@ from logbook.downtime.models import DowntimeIncident
 from logbook.downtime.services import incident_from_machine, machine_stop_withdrawn
 from logbook.equipment.models import Equipment, EquipmentEvent
 from logbook.telemetry.choices import MachineState, Outcome, SignalKind
-from logbook.telemetry.models import MachineLink, MicroStop, RejectedSignal, Signal
+from logbook.telemetry.models import CountMinute, MachineLink, MicroStop, RejectedSignal, Signal
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,9 @@ def ingest(*, site, items: list, gateway=None, now=None) -> list[dict]:
         _apply(new, now)
         if gateway is not None:
             type(gateway).objects.filter(pk=gateway.pk).update(last_seen_at=now)
+    # Apart from the batch's transaction, and skipping machines another process holds: ten
+    # gateways each sweeping in their own batch's transaction locked each other's machines.
+    open_lasting_stops(now)
     if rejected:
         logger.warning("%s of %s signals rejected", len(rejected), len(items))
     return results
@@ -222,8 +226,15 @@ def _apply(new: list[Received], now) -> None:
         if item.kind == SignalKind.STATE:
             earliest[pk] = min(earliest.get(pk, item.at), item.at)
             machines[pk] = item.equipment
-    for pk, at in earliest.items():
+    for pk, at in sorted(earliest.items()):  # machines locked in one order: no deadlock
         apply_states(machines[pk], at, now)
+    counted = {}
+    for item in new:
+        if item.kind == SignalKind.COUNT:
+            pk = item.equipment.pk
+            counted[pk] = min(counted.get(pk, item.at), item.at)
+    for pk, at in sorted(counted.items()):
+        roll_up_counts(pk, at)
     EquipmentEvent.objects.bulk_create(
         [
             EquipmentEvent(
@@ -239,10 +250,54 @@ def _apply(new: list[Received], now) -> None:
         ],
         ignore_conflicts=True,
     )
-    for pk, at in latest.items():
+    for pk, at in sorted(latest.items()):
         # The heartbeat: the latest signal of any kind (a late one does not move it back).
         MachineLink.objects.filter(pk=pk, last_signal_at__lt=at).update(last_signal_at=at)
-    open_lasting_stops(now)
+
+
+def _minute(at: datetime.datetime) -> datetime.datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+def _made(before: dict, after: dict) -> tuple[int, int]:
+    """(produced, rejected) between two readings of a counter; a counter that went back was
+    reset, and counts again from zero."""
+
+    def step(name):
+        old, new = before.get(name), after.get(name)
+        if new is None:
+            return 0
+        return new - old if old is not None and new >= old else new
+
+    produced = step("total") if "total" in after else step("good") + step("reject")
+    return produced, step("reject")
+
+
+def roll_up_counts(equipment_id: int, since: datetime.datetime) -> None:
+    """Compute again the per-minute counts of a machine from the first minute a new reading
+    (at ``since`` or later) touches: the differences between consecutive readings, each
+    counted in the minute of the later one. A reading arriving late lands in its place."""
+    start = _minute(since)  # whole minutes are computed again
+    readings = Signal.objects.filter(equipment_id=equipment_id, kind=SignalKind.COUNT)
+    before = readings.filter(at__lt=start).order_by("-at", "-pk").values_list("at", "value").first()
+    rows = list(readings.filter(at__gte=start).order_by("at", "pk").values_list("at", "value"))
+    minutes = {}
+    previous = json.loads(before[1]) if before else None
+    for at, value in rows:
+        reading = json.loads(value)
+        if previous is not None:
+            produced, rejected = _made(previous, reading)
+            total = minutes.setdefault(_minute(at), [0, 0])
+            total[0] += produced
+            total[1] += rejected
+        previous = reading
+    if not rows:
+        return
+    CountMinute.objects.filter(equipment_id=equipment_id, minute__gte=start).delete()
+    CountMinute.objects.bulk_create(
+        CountMinute(equipment_id=equipment_id, minute=minute, produced=made, rejected=bad)
+        for minute, (made, bad) in minutes.items()
+    )
 
 
 def _incident_at(machine, at):
@@ -267,11 +322,14 @@ def _stops(rows) -> list[list]:
 
 
 @transaction.atomic
-def apply_states(machine: Equipment, since: datetime.datetime, now) -> None:
+def apply_states(machine: Equipment, since: datetime.datetime, now, *, wait=True) -> bool:
     """Read ``machine``'s stops again from its stored states, from the last time it ran before
-    ``since``, and make incidents and micro-stops agree with them."""
+    ``since``, and make incidents and micro-stops agree with them. With ``wait`` false, a
+    machine another process is applying is left to it (False)."""
     # One process at a time per machine (several ingest processes on one PostgreSQL).
-    Equipment.objects.select_for_update().filter(pk=machine.pk).first()
+    locked = Equipment.objects.select_for_update(skip_locked=not wait).filter(pk=machine.pk)
+    if locked.first() is None:
+        return False
     states = Signal.objects.filter(equipment=machine, kind=SignalKind.STATE)
     ran = (
         states.filter(at__lt=since, value=MachineState.RUNNING)
@@ -283,7 +341,7 @@ def apply_states(machine: Equipment, since: datetime.datetime, now) -> None:
         states = states.filter(at__gte=ran)
     rows = list(states.order_by("at", "pk").values_list("at", "value"))
     if not rows:
-        return
+        return True
     threshold = datetime.timedelta(seconds=machine.equipment_class.min_stop_seconds)
     known = set(
         DowntimeIncident.objects.filter(
@@ -334,6 +392,7 @@ def apply_states(machine: Equipment, since: datetime.datetime, now) -> None:
             "last_signal_at": last_at,
         },
     )
+    return True
 
 
 def _withdrawn(machine, started) -> bool:
@@ -355,6 +414,5 @@ def open_lasting_stops(now=None) -> int:
     for link in waiting:
         threshold = datetime.timedelta(seconds=link.equipment.equipment_class.min_stop_seconds)
         if now - link.state_since >= threshold:
-            apply_states(link.equipment, link.state_since, now)
-            opened += 1
+            opened += apply_states(link.equipment, link.state_since, now, wait=False)
     return opened

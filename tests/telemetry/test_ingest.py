@@ -308,3 +308,40 @@ def test_a_short_stop_a_person_already_worked_on_stays_an_incident(site, filler,
     incident.refresh_from_db()
     assert incident.machine_ended_at == t0 + 5 * MINUTE + datetime.timedelta(seconds=30)
     assert not MicroStop.objects.exists()
+
+
+def count(machine, at, value):
+    return {"asset_tag": machine.asset_tag, "at": at.isoformat(), "kind": "count", "value": value}
+
+
+def minutes_of(machine):
+    from logbook.telemetry.models import CountMinute
+
+    rows = CountMinute.objects.filter(equipment=machine).order_by("minute")
+    return [(row.minute, row.produced, row.rejected) for row in rows]
+
+
+def test_counter_readings_roll_up_per_minute_with_resets_and_late_readings(site, filler, t0):
+    second = datetime.timedelta(seconds=1)
+    post(
+        site,
+        count(filler, t0 + 10 * second, {"total": 1000, "reject": 10}),
+        count(filler, t0 + 50 * second, {"total": 1100, "reject": 12}),
+        count(filler, t0 + MINUTE + 20 * second, {"total": 1250, "reject": 12}),
+    )
+    assert minutes_of(filler) == [(t0, 100, 2), (t0 + MINUTE, 150, 0)]
+    # The counter is reset (a new batch, a PLC restart): it counts again from zero.
+    post(site, count(filler, t0 + 2 * MINUTE, {"total": 40, "reject": 1}))
+    assert minutes_of(filler)[-1] == (t0 + 2 * MINUTE, 40, 1)
+    # A reading that arrives late lands between the others: the same totals, split anew.
+    post(site, count(filler, t0 + MINUTE + 5 * second, {"total": 1200, "reject": 12}))
+    assert minutes_of(filler) == [(t0, 100, 2), (t0 + MINUTE, 150, 0), (t0 + 2 * MINUTE, 40, 1)]
+    post(site, count(filler, t0 + 55 * second, {"total": 1150, "reject": 12}))
+    assert minutes_of(filler) == [(t0, 150, 2), (t0 + MINUTE, 100, 0), (t0 + 2 * MINUTE, 40, 1)]
+    # Bare totals and good + reject count too.
+    post(
+        site,
+        count(filler, t0 + 3 * MINUTE, 100),
+        count(filler, t0 + 4 * MINUTE, {"good": 50, "reject": 5}),
+    )
+    assert minutes_of(filler)[-2:] == [(t0 + 3 * MINUTE, 60, 0), (t0 + 4 * MINUTE, 55, 5)]

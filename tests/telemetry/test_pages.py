@@ -74,3 +74,44 @@ def test_the_down_now_list_alone_is_the_users_and_the_lines(
     )
     assert 'data-live="/downtime/ongoing/"' in client.get("/").content.decode()
     assert as_user(operator).get("/downtime/ongoing/").status_code == 403
+
+
+def test_the_shift_shows_the_machines_count_beside_the_typed_one(
+    as_user, technician, site, filler, shift
+):
+    from decimal import Decimal
+
+    from logbook.shifts.services import production_record_add
+    from tests.timeline import at
+
+    filler.counts_line_output = True
+    filler.save()
+
+    def reading(hour, minute, total, reject):
+        return {
+            "asset_tag": filler.asset_tag,
+            "at": at(hour, minute).isoformat(),
+            "kind": "count",
+            "value": {"total": total, "reject": reject},
+        }
+
+    # What was made up to 05:59 belongs to the night shift; the early one starts at 06:00.
+    ingest(
+        site=site,
+        items=[reading(5, 50, 900, 5), reading(5, 59, 1000, 10), reading(9, 30, 5000, 50)],
+    )
+    page = as_user(technician).get(shift.get_absolute_url()).content.decode()
+    assert "counted 4000 produced, 3960 good (40 rejected)" in page
+    assert 'name="produced_count" value="4000"' in page and 'name="good_count" value="3960"' in page
+
+    production_record_add(
+        shift=shift,
+        user=technician,
+        product="Water 0.5 l",
+        produced_count=4100,
+        good_count=4050,
+        ideal_cycle_time_s=Decimal("0.4"),
+    )
+    page = as_user(technician).get(shift.get_absolute_url()).content.decode()
+    assert "Typed counts differ by +100" in page
+    assert 'name="produced_count" value="4000"' not in page
