@@ -294,6 +294,9 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 # Machine signals: how late one may arrive (hours) and still land in its place; older ones are
 # refused with that reason.
 SIGNAL_HORIZON_HOURS = envint("SIGNAL_HORIZON_HOURS", 24)
+# How long raw signals are kept (days) before prune_signals deletes them; what they became
+# (incidents, micro-stops, events, per-minute counts) stays.
+SIGNAL_RETENTION_DAYS = envint("SIGNAL_RETENTION_DAYS", 7)
 
 # How far outside its shift a log entry may be dated (minutes), for what happened just before the
 # shift started or was written up just after it ended.
@@ -345,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderKindEnum": "logbook.maintenance.choices.WorkOrderKind",
         "WorkOrderStatusEnum": "logbook.maintenance.choices.WorkOrderStatus",
         "EquipmentStatusEnum": "logbook.equipment.choices.EquipmentStatus",
+        "SignalKindEnum": "logbook.telemetry.choices.SignalKind",
         "CharacteristicKindEnum": "logbook.quality.choices.CharacteristicKind",
         "NonconformanceStatusEnum": "logbook.quality.choices.NCStatus",
         "PriorityEnum": "logbook.maintenance.choices.Priority",

@@ -35,7 +35,7 @@ class Gateway(models.Model):
     last_seen_at = DateTimeField(_("last posted at"), null=True, blank=True, editable=False)
 
     objects = SiteScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["last_seen_at"])
+    history = HistoricalRecords()
     site_lookup = "site"
 
     class Meta:

@@ -416,3 +416,34 @@ def open_lasting_stops(now=None) -> int:
         if now - link.state_since >= threshold:
             opened += apply_states(link.equipment, link.state_since, now, wait=False)
     return opened
+
+
+def prune_signals(before: datetime.datetime) -> int:
+    """Delete the raw signals taken before ``before``, but what the next ones are read against:
+    for each machine, its states from the last time it was running before then (a stop that
+    began earlier keeps its start) and its last counter reading before then (the next reading's
+    difference). The incidents, micro-stops, events and per-minute counts stay. Returns how many
+    were deleted."""
+    if before > timezone.now() - horizon():
+        raise ValueError("Raw signals are kept at least as long as late ones are taken.")
+    deleted = 0
+    machines = Signal.objects.filter(at__lt=before).values_list("equipment_id", flat=True)
+    for machine in machines.distinct().order_by("equipment_id"):
+        mine = Signal.objects.filter(equipment_id=machine, at__lt=before)
+        keep = []
+        ran = (
+            mine.filter(kind=SignalKind.STATE, value=MachineState.RUNNING)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        states = mine.filter(kind=SignalKind.STATE)
+        if ran is None:
+            keep += list(states.values_list("pk", flat=True))
+        else:
+            keep += list(states.filter(at__gte=ran).values_list("pk", flat=True))
+        last_count = mine.filter(kind=SignalKind.COUNT).order_by("-at", "-pk").first()
+        if last_count is not None:
+            keep.append(last_count.pk)
+        deleted += mine.exclude(pk__in=keep).delete()[0]
+    return deleted

@@ -2,6 +2,7 @@
 whatever the order and repetition they arrive in; bad signals are refused with a reason."""
 
 import datetime
+import io
 import itertools
 
 import pytest
@@ -345,3 +346,49 @@ def test_counter_readings_roll_up_per_minute_with_resets_and_late_readings(site,
         count(filler, t0 + 4 * MINUTE, {"good": 50, "reject": 5}),
     )
     assert minutes_of(filler)[-2:] == [(t0 + 3 * MINUTE, 60, 0), (t0 + 4 * MINUTE, 55, 5)]
+
+
+def test_pruning_keeps_what_later_signals_are_read_against(site, filler, line, filler_class):
+    from django.core.management import call_command
+
+    from logbook.downtime.services import incident_from_machine
+
+    now = datetime.datetime.now(datetime.UTC)
+    day = datetime.timedelta(days=1)
+    idle = EquipmentFactory(line=line, equipment_class=filler_class)
+
+    def raw(machine, at, kind, value):
+        return Signal(equipment=machine, at=at, kind=kind, value=value, received_at=at)
+
+    Signal.objects.bulk_create(
+        [
+            raw(filler, now - 10 * day - MINUTE, "state", "running"),
+            raw(filler, now - 10 * day, "state", "fault"),
+            raw(filler, now - 9 * day, "count", '{"total":100}'),
+            raw(filler, now - 8 * day, "count", '{"total":150}'),
+            raw(idle, now - 10 * day, "state", "running"),
+            raw(idle, now - 9 * day, "state", "running"),
+        ]
+    )
+    incident_from_machine(equipment=filler, started_at=now - 10 * day)
+    call_command("prune_signals", "--days", "7", stdout=io.StringIO())
+    kept = set(Signal.objects.values_list("equipment_id", "kind", "value"))
+    assert kept == {
+        (filler.pk, "state", "running"),
+        (filler.pk, "state", "fault"),
+        (filler.pk, "count", '{"total":150}'),
+        (idle.pk, "state", "running"),
+    }
+    assert Signal.objects.filter(equipment=idle).count() == 1
+    # Ten days down, running again now: the incident keeps its start.
+    post(site, state(filler, now - MINUTE, "running"))
+    incident = DowntimeIncident.objects.get(equipment=filler)
+    assert incident.started_at == now - 10 * day and incident.ended_at == now - MINUTE
+
+
+def test_raw_signals_are_kept_at_least_as_long_as_late_ones_are_taken(db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least as long"):
+        call_command("prune_signals", "--days", "0.5", stdout=io.StringIO())
