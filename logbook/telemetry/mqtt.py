@@ -20,13 +20,18 @@ import time
 from collections import Counter, defaultdict
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 from django.utils import timezone
 
 from logbook.equipment.models import Site
 from logbook.telemetry.choices import Outcome
 from logbook.telemetry.models import RejectedSignal
-from logbook.telemetry.services import MAX_BATCH, ingest, open_lasting_stops
+from logbook.telemetry.services import (
+    MAX_BATCH,
+    fresh_connection,
+    ingest,
+    open_lasting_stops,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +162,7 @@ class MqttIngest:
         """Store one batch by site; acknowledge each message once its site's part is stored."""
         received = timezone.now()
         by_site, refused, acked = defaultdict(list), [], set()
-        close_old_connections()
+        fresh_connection()
         try:
             for message in batch:
                 named = read_topic(self.template, message.topic)
@@ -204,7 +209,7 @@ class MqttIngest:
         return done
 
     def _sweep(self):
-        close_old_connections()
+        fresh_connection()
         try:
             open_lasting_stops()
         except DatabaseError:

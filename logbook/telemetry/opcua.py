@@ -15,11 +15,16 @@ import time
 from collections import Counter, defaultdict
 
 from asyncua import sync
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 
 from logbook.telemetry.choices import SignalKind
 from logbook.telemetry.models import OpcUaNode
-from logbook.telemetry.services import MAX_BATCH, ingest, open_lasting_stops
+from logbook.telemetry.services import (
+    MAX_BATCH,
+    fresh_connection,
+    ingest,
+    open_lasting_stops,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +120,7 @@ class OpcUaIngest:
                     logger.warning("lost %s; reconnecting", self.endpoint)
                     self.disconnect()
             if now - last_sweep >= self.sweep_seconds:
-                close_old_connections()
+                fresh_connection()
                 open_lasting_stops()
                 last_sweep = now
             if until is not None and until():
@@ -149,7 +154,7 @@ class OpcUaIngest:
                 "value": value,
             }
             by_site[node.equipment.line.area.site].append((change, signal))
-        close_old_connections()
+        fresh_connection()
         for site, group in by_site.items():
             try:
                 results = ingest(site=site, items=[signal for _, signal in group])

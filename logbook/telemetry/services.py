@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -54,6 +54,14 @@ class Received:
     @property
     def key(self):
         return (self.equipment.pk, self.kind, self.at, self.value)
+
+
+def fresh_connection() -> None:
+    """For the ingest loops, which run for weeks: drop a database connection that broke or
+    outlived CONN_MAX_AGE before the next batch, as Django does between requests (not inside a
+    transaction, which the connection still serves)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def horizon() -> datetime.timedelta:
