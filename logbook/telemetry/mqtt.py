@@ -27,10 +27,10 @@ from logbook.equipment.models import Site
 from logbook.telemetry.choices import Outcome
 from logbook.telemetry.models import RejectedSignal
 from logbook.telemetry.services import (
-    MAX_BATCH,
     fresh_connection,
     ingest,
     open_lasting_stops,
+    take_batch,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,13 +145,7 @@ class MqttIngest:
 
     def _next_batch(self) -> list:
         batch, self.retry = self.retry, []
-        deadline = time.monotonic() + self.flush_seconds
-        while len(batch) < MAX_BATCH:
-            try:
-                batch.append(self.messages.get(timeout=max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                break
-        return batch
+        return take_batch(self.messages, self.flush_seconds, batch)
 
     def _site(self, code):
         if code not in self._sites:

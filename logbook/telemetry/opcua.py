@@ -20,10 +20,10 @@ from django.db import DatabaseError
 from logbook.telemetry.choices import SignalKind
 from logbook.telemetry.models import OpcUaNode
 from logbook.telemetry.services import (
-    MAX_BATCH,
     fresh_connection,
     ingest,
     open_lasting_stops,
+    take_batch,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class OpcUaIngest:
                     self.disconnect()
                     time.sleep(pause)
                     pause = min(pause * 2, 30)
-            batch = self._next_batch()
+            batch = take_batch(self.changes, self.flush_seconds)
             if batch:
                 self.store(batch)
             now = time.monotonic()
@@ -127,15 +127,6 @@ class OpcUaIngest:
                 return
             if seconds is not None and now - started >= seconds:
                 return
-
-    def _next_batch(self) -> list:
-        batch, deadline = [], time.monotonic() + self.flush_seconds
-        while len(batch) < MAX_BATCH:
-            try:
-                batch.append(self.changes.get(timeout=max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                break
-        return batch
 
     def store(self, batch):
         """Store one batch by site; a part the database refused goes back in the queue."""

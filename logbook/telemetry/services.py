@@ -18,6 +18,8 @@ in ``RejectedSignal`` and never stops the rest of the batch.
 import datetime
 import json
 import logging
+import queue
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -62,6 +64,19 @@ def fresh_connection() -> None:
     transaction, which the connection still serves)."""
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+def take_batch(arrived: queue.Queue, seconds: float, batch=None) -> list:
+    """For the ingest loops: what arrives within ``seconds`` (at most a batch), after
+    ``batch`` (what is kept from the last pass)."""
+    batch = list(batch or [])
+    deadline = time.monotonic() + seconds
+    while len(batch) < MAX_BATCH:
+        try:
+            batch.append(arrived.get(timeout=max(0.0, deadline - time.monotonic())))
+        except queue.Empty:
+            break
+    return batch
 
 
 def horizon() -> datetime.timedelta:
@@ -168,6 +183,17 @@ def ingest(*, site, items: list, gateway=None, now=None) -> list[dict]:
             received.append((index, item))
     new = _drop_duplicates(received, results, gateway)
     with transaction.atomic():
+        # The batch's machines first, in one order: a sweep in another process skips them
+        # (it waited on their per-machine rows while this batch, at its commit, waited on the
+        # machine rows the sweep held for its foreign keys: a deadlock on PostgreSQL). "No key"
+        # update locks leave other batches' foreign-key checks free.
+        machines = sorted({item.equipment.pk for item in new})
+        list(
+            Equipment.objects.select_for_update(no_key=True)
+            .filter(pk__in=machines)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         Signal.objects.bulk_create(
             [
                 Signal(
@@ -335,7 +361,9 @@ def apply_states(machine: Equipment, since: datetime.datetime, now, *, wait=True
     ``since``, and make incidents and micro-stops agree with them. With ``wait`` false, a
     machine another process is applying is left to it (False)."""
     # One process at a time per machine (several ingest processes on one PostgreSQL).
-    locked = Equipment.objects.select_for_update(skip_locked=not wait).filter(pk=machine.pk)
+    locked = Equipment.objects.select_for_update(skip_locked=not wait, no_key=True).filter(
+        pk=machine.pk
+    )
     if locked.first() is None:
         return False
     states = Signal.objects.filter(equipment=machine, kind=SignalKind.STATE)
