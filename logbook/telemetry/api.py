@@ -72,13 +72,13 @@ class SignalsView(APIView):
         items = request.data
         if not isinstance(items, list):
             raise ParseError("Send a JSON array of signals.")
-        if len(items) > services.MAX_BATCH:
-            return Response(
-                {"detail": f"At most {services.MAX_BATCH} signals in one batch."},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
         gateway = request.auth
-        results = services.ingest(site=gateway.site, gateway=gateway, items=items)
+        try:
+            results = services.ingest(site=gateway.site, gateway=gateway, items=items)
+        except ValueError as refused:  # a batch too large, refused whole
+            return Response(
+                {"detail": str(refused)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         outcomes = [result["outcome"] for result in results]
         return Response(
             {

@@ -159,7 +159,10 @@ def _payload(raw) -> str:
 
 def ingest(*, site, items: list, gateway=None, now=None) -> list[dict]:
     """Store and apply a batch of signals for ``site``'s machines; one result per item, in
-    order: ``{"index", "outcome": stored|duplicate|rejected, "reason"?}``."""
+    order: ``{"index", "outcome": stored|duplicate|rejected, "reason"?}``. At most
+    ``MAX_BATCH`` signals (every way in cuts its batches so)."""
+    if len(items) > MAX_BATCH:
+        raise ValueError(f"At most {MAX_BATCH} signals in one batch.")
     now = now or timezone.now()
     tags = {raw.get("asset_tag") for raw in items if isinstance(raw, dict)}
     equipment = {
@@ -181,19 +184,21 @@ def ingest(*, site, items: list, gateway=None, now=None) -> list[dict]:
         else:
             results.append({"index": index, "outcome": Outcome.STORED})
             received.append((index, item))
-    new = _drop_duplicates(received, results, gateway)
     with transaction.atomic():
         # The batch's machines first, in one order: a sweep in another process skips them
         # (it waited on their per-machine rows while this batch, at its commit, waited on the
         # machine rows the sweep held for its foreign keys: a deadlock on PostgreSQL). "No key"
         # update locks leave other batches' foreign-key checks free.
-        machines = sorted({item.equipment.pk for item in new})
+        machines = sorted({item.equipment.pk for _, item in received})
         list(
             Equipment.objects.select_for_update(no_key=True)
             .filter(pk__in=machines)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # Under the machines' lock: two processes posting the same signal at once answer
+        # "stored" once and "duplicate" once.
+        new = _drop_duplicates(received, results, gateway)
         Signal.objects.bulk_create(
             [
                 Signal(

@@ -392,3 +392,11 @@ def test_raw_signals_are_kept_at_least_as_long_as_late_ones_are_taken(db):
 
     with pytest.raises(CommandError, match="at least as long"):
         call_command("prune_signals", "--days", "0.5", stdout=io.StringIO())
+
+
+def test_a_batch_larger_than_the_limit_is_refused_whole_on_every_path(site, filler, t0):
+    from logbook.telemetry.services import MAX_BATCH
+
+    with pytest.raises(ValueError, match="At most"):
+        ingest(site=site, items=[state(filler, t0, "running")] * (MAX_BATCH + 1))
+    assert not Signal.objects.exists() and not RejectedSignal.objects.exists()
