@@ -137,13 +137,7 @@ class ProductionRecordAdmin(ScopedAdmin):
     autocomplete_fields = ("shift", "recorded_by", "amends")
     list_select_related = ("shift__line", "shift__pattern", "recorded_by")
 
-    COUNTS = (
-        "product",
-        "produced_count",
-        "good_count",
-        "ideal_cycle_time_s",
-        "planned_stop_minutes",
-    )
+    COUNTS = services.COUNTS
 
     def save_model(self, request, obj, form, change):
         counts = {name: getattr(obj, name) for name in self.COUNTS}

@@ -134,14 +134,31 @@ class ProductionRecordSerializer(CleanModelSerializer):
             "good_count",
             "ideal_cycle_time_s",
             "planned_stop_minutes",
+            "started_at",
+            "from_machine",
+            "machine_produced_count",
+            "machine_good_count",
             "amends",
             "amend_reason",
             "recorded_by",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["created_at", "machine_produced_count", "machine_good_count"]
+        extra_kwargs = {
+            # A product run that follows the machine takes its counts from it.
+            "produced_count": {"required": False},
+            "good_count": {"required": False},
+        }
 
-    validate = LogEntrySerializer.validate
+    def validate(self, attrs):
+        if attrs.get("from_machine") and self.instance is None:
+            attrs.setdefault("produced_count", 0)
+            attrs.setdefault("good_count", 0)
+        if self.instance is None:
+            for name in ("produced_count", "good_count"):
+                if name not in attrs:
+                    raise serializers.ValidationError({name: "This field is required."})
+        return LogEntrySerializer.validate(self, attrs)
 
 
 class OpenItemSerializer(CleanModelSerializer):

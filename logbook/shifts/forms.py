@@ -94,6 +94,8 @@ class ProductionRecordForm(VersionedFormMixin, forms.ModelForm):
             "good_count",
             "ideal_cycle_time_s",
             "planned_stop_minutes",
+            "started_at",
+            "from_machine",
         ]
         widgets = {
             "product": forms.TextInput(
@@ -103,6 +105,7 @@ class ProductionRecordForm(VersionedFormMixin, forms.ModelForm):
             "good_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             "ideal_cycle_time_s": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
             "planned_stop_minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "started_at": DateTimeInput(),
         }
 
     def __init__(self, *args, user, shift, **kwargs):
@@ -110,6 +113,54 @@ class ProductionRecordForm(VersionedFormMixin, forms.ModelForm):
         self.instance.shift = shift
         if not self.instance.pk:
             self.instance.recorded_by = user
+        if self.instance.started_at is None:
+            # Typed counts; a product run (the machine counts it) is started on its own form.
+            for name in ("started_at", "from_machine"):
+                self.fields.pop(name, None)
+        else:
+            self.fields["from_machine"].label = _("Follow the machine's counts")
+            for name in ("produced_count", "good_count"):
+                self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_machine"):
+            # The machine's counts replace whatever was typed.
+            data["produced_count"] = self.instance.produced_count
+            data["good_count"] = self.instance.good_count
+        else:
+            for name in ("produced_count", "good_count"):
+                if name in self.fields and data.get(name) is None and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        return data
+
+
+class ProductRunForm(VersionedFormMixin, forms.ModelForm):
+    """The product the line runs now: its counting machine counts it from then, until the next
+    product or the end of the shift."""
+
+    class Meta:
+        model = ProductionRecord
+        fields = ["product", "ideal_cycle_time_s", "planned_stop_minutes", "started_at"]
+        widgets = {
+            **ProductionRecordForm.Meta.widgets,
+            "product": forms.TextInput(
+                attrs={"list": "product-suggestions", "autocomplete": "off"}
+            ),
+        }
+
+    def __init__(self, *args, user, shift, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shift = shift
+        self.instance.shift = shift
+        self.instance.recorded_by = user
+        self.instance.from_machine = True
+        self.fields["started_at"].required = False
+        self.fields["started_at"].help_text = _("Leave empty for now.")
+        self.initial.pop("started_at", None)
+
+    def clean_started_at(self):
+        return self.cleaned_data.get("started_at") or max(timezone.now(), self.shift.starts_at)
 
 
 class AmendProductionRecordForm(ProductionRecordForm):

@@ -336,6 +336,32 @@ class ProductionRecord(AmendableRecord):
         related_name="production_records",
         verbose_name=_("recorded by"),
     )
+    # A product run: the line's counting machine counts this product from ``started_at`` until
+    # the next run of the shift starts, or the shift ends (to the minute).
+    started_at = DateTimeField(
+        _("running from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the line began this product: its counting machine counts it from then until "
+            "the next product or the end of the shift."
+        ),
+    )
+    from_machine = models.BooleanField(
+        _("counts from the machine"),
+        default=False,
+        help_text=_(
+            "Produced and good follow what the line's counting machine counts for this product, "
+            "until a person types other counts."
+        ),
+    )
+    # What the machine counted for the run, kept beside what a person typed.
+    machine_produced_count = models.PositiveIntegerField(
+        _("produced (machine)"), null=True, blank=True, editable=False
+    )
+    machine_good_count = models.PositiveIntegerField(
+        _("good (machine)"), null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -369,6 +395,12 @@ class ProductionRecord(AmendableRecord):
                 errors["good_count"] = _("Good units cannot outnumber the units produced.")
         if self.ideal_cycle_time_s is not None and self.ideal_cycle_time_s <= 0:
             errors["ideal_cycle_time_s"] = _("The ideal cycle time must be more than 0 seconds.")
+        if self.from_machine and self.started_at is None:
+            errors["started_at"] = _("Say from when the machine counts this product.")
+        if self.shift_id and self.started_at is not None:
+            grace = datetime.timedelta(minutes=settings.SHIFT_ENTRY_GRACE_MINUTES)
+            if not (self.shift.starts_at - grace <= self.started_at < self.shift.ends_at):
+                errors["started_at"] = _("A product runs from a time within the shift.")
         if self.shift_id and self.planned_stop_minutes is not None:
             if self.planned_stop_minutes > self.shift.duration_minutes:
                 errors["planned_stop_minutes"] = _(

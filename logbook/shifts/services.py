@@ -181,24 +181,129 @@ def log_entry_delete(*, entry: LogEntry, user) -> None:
 
 @transaction.atomic
 def production_record_add(*, shift: Shift, user, amends=None, amend_reason="", **counts):
+    """Counts of a shift. With ``from_machine``, a product run: the line's counting machine
+    counts the product from ``started_at`` (default now) until the next run or the shift's end,
+    and produced and good follow it (``product_runs_refresh``)."""
     shift = _lock_shift(shift)
     if shift.is_signed and amends is None:
         raise _locked(shift)
+    if counts.get("from_machine"):
+        if amends is not None:
+            raise ValidationError(
+                _("An amendment states its counts; it does not follow a machine.")
+            )
+        _check_counting_machine(shift)
+        counts.setdefault("started_at", None)
+        counts["started_at"] = counts["started_at"] or max(timezone.now(), shift.starts_at)
+        counts.setdefault("produced_count", 0)
+        counts.setdefault("good_count", 0)
+        counts["produced_count"] = counts["produced_count"] or 0
+        counts["good_count"] = counts["good_count"] or 0
     record = ProductionRecord(
         shift=shift, recorded_by=user, amends=amends, amend_reason=amend_reason, **counts
     )
     _refuse_double_amendment(ProductionRecord, amends)
     record.full_clean()
+    if record.started_at is not None:
+        _refuse_same_start(record)
     record.save()
+    if record.started_at is not None:
+        product_runs_refresh(line_id=shift.line_id, shift_id=shift.pk)
+        record.refresh_from_db()
     return record
 
 
-COUNTS = ("product", "produced_count", "good_count", "ideal_cycle_time_s", "planned_stop_minutes")
+COUNTS = (
+    "product",
+    "produced_count",
+    "good_count",
+    "ideal_cycle_time_s",
+    "planned_stop_minutes",
+    "started_at",
+    "from_machine",
+)
 
 
 @transaction.atomic
 def production_record_update(*, record: ProductionRecord, user, **counts) -> ProductionRecord:
-    return _record_update(record, user, "recorded_by", counts, COUNTS)
+    """Edit counts of an unsigned shift. Typing counts other than the machine's stops a run
+    following the machine (its counts stay beside the typed ones)."""
+    if counts.get("from_machine"):
+        _check_counting_machine(record.shift)
+    elif "from_machine" not in counts:
+        stored = (
+            ProductionRecord.objects.filter(pk=record.pk, from_machine=True)
+            .values("produced_count", "good_count")
+            .first()
+        )
+        if stored and any(
+            counts.get(name) is not None and counts[name] != stored[name] for name in stored
+        ):
+            counts["from_machine"] = False
+    record = _record_update(record, user, "recorded_by", counts, COUNTS)
+    if record.started_at is not None:
+        _refuse_same_start(record)
+        product_runs_refresh(line_id=record.shift.line_id, shift_id=record.shift_id)
+        record.refresh_from_db()
+    return record
+
+
+def _check_counting_machine(shift: Shift) -> None:
+    if not shift.line.equipment.filter(counts_line_output=True).exists():
+        raise ValidationError({"from_machine": _("No machine of this line counts its output.")})
+
+
+def _refuse_same_start(record: ProductionRecord) -> None:
+    others = ProductionRecord.objects.current().filter(
+        shift_id=record.shift_id, started_at=record.started_at
+    )
+    if others.exclude(pk=record.pk).exists():
+        raise ValidationError(
+            {"started_at": _("Another product starts at the same time on this shift.")}
+        )
+
+
+def product_runs_refresh(*, line_id: int, since=None, shift_id=None) -> int:
+    """Bring the product runs of the line's unsigned shifts (those still running at ``since``,
+    or ``shift_id``'s) up to what its counting machines counted: each run from its start until
+    the next run of the shift or the shift's end. The machine's figures are kept beside the
+    typed ones; produced and good follow them while the run follows the machine. Called by the
+    signal ingest after each batch of counts; no history row per refresh (the figures are
+    derived from the stored per-minute counts), one at handover and sign-off
+    (``_record_machine_counts``). Returns how many runs changed."""
+    from logbook.telemetry.selectors import line_counted
+
+    runs = ProductionRecord.objects.current().filter(
+        shift__line_id=line_id, shift__signature__isnull=True, started_at__isnull=False
+    )
+    if shift_id is not None:
+        runs = runs.filter(shift_id=shift_id)
+    if since is not None:
+        runs = runs.filter(shift__ends_at__gt=since)
+    runs = list(runs.select_related("shift").order_by("shift_id", "started_at", "pk"))
+    changed = 0
+    for index, run in enumerate(runs):
+        end = run.shift.ends_at
+        following = runs[index + 1] if index + 1 < len(runs) else None
+        if following is not None and following.shift_id == run.shift_id:
+            end = following.started_at
+        produced, good = line_counted(line_id, run.started_at, end)
+        figures = {"machine_produced_count": produced, "machine_good_count": good}
+        if run.from_machine:
+            figures.update(produced_count=produced, good_count=good)
+        if any(getattr(run, name) != value for name, value in figures.items()):
+            ProductionRecord.objects.filter(pk=run.pk).update(**figures)
+            changed += 1
+    return changed
+
+
+def _record_machine_counts(shift: Shift) -> None:
+    """At handover and sign-off: the runs' machine counts as they stand, written to their
+    history, so the audit trail holds the figures that were handed over and signed."""
+    product_runs_refresh(line_id=shift.line_id, shift_id=shift.pk)
+    for run in ProductionRecord.objects.current().filter(shift=shift, started_at__isnull=False):
+        run._change_reason = _("Machine counts recorded")
+        run.save()
 
 
 @transaction.atomic
@@ -216,6 +321,7 @@ def shift_hand_over(*, shift: Shift, user, summary: str = "", open_items=()) -> 
     _refuse_if_signed(shift)
     if Handover.objects.filter(shift=shift).exists():
         raise ValidationError(_("This shift was already handed over."))
+    _record_machine_counts(shift)
     handover = Handover.objects.create(
         shift=shift,
         summary=(summary or "").strip(),
@@ -376,6 +482,7 @@ def shift_sign_off(*, shift: Shift, user, password: str, meaning: str, reason: s
         raise ValidationError(
             {"reason": [*too_early, _("Give the reason for signing it off now.")]}
         )
+    _record_machine_counts(shift)
     shift.signature = signature_create(
         user=user, password=password, meaning=meaning, reason=reason if too_early else ""
     )

@@ -31,7 +31,7 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
-from logbook.telemetry.selectors import machine_count
+from logbook.telemetry.selectors import counting_line, machine_count
 
 
 def _visible_shift(request, pk) -> Shift:
@@ -108,6 +108,10 @@ def shift_detail(request, pk):
             context["production_form"] = forms.ProductionRecordForm(
                 user=user, shift=shift, initial=machine
             )
+            if counted is not None or counting_line(shift.line):
+                context["run_form"] = forms.ProductRunForm(
+                    user=user, shift=shift, initial=_last_run(shift)
+                )
             context["products"] = (
                 ProductionRecord.objects.filter(shift__line=shift.line)
                 .values_list("product", flat=True)
@@ -132,6 +136,17 @@ def shift_detail(request, pk):
     context["can_edit_any"] = user.has_perm("shifts.change_any_logentry")
     context["can_audit"] = user.has_perm("accounts.view_audit_trail")
     return render(request, "shifts/shift_detail.html", context)
+
+
+def _last_run(shift) -> dict:
+    """The product and cycle time the line ran last: what it most likely runs now."""
+    last = (
+        ProductionRecord.objects.filter(shift__line_id=shift.line_id, started_at__isnull=False)
+        .order_by("-started_at")
+        .values("product", "ideal_cycle_time_s")
+        .first()
+    )
+    return last or {}
 
 
 @login_required
@@ -355,6 +370,25 @@ def production_add(request, pk):
         title=_("Production counts"),
         save=lambda data: services.production_record_add(shift=shift, user=request.user, **data),
         done=_("Counts recorded."),
+    )
+
+
+@login_required
+@permission_required("shifts.add_productionrecord", raise_exception=True)
+def product_run_start(request, pk):
+    """The product the line runs from now (or a given time): its counting machine counts it."""
+    shift = _visible_shift(request, pk)
+    form = forms.ProductRunForm(posted(request), user=request.user, shift=shift)
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_production_form_page,
+        title=_("Product now running"),
+        save=lambda data: services.production_record_add(
+            shift=shift, user=request.user, from_machine=True, **data
+        ),
+        done=_("The machine counts this product from now on."),
     )
 
 

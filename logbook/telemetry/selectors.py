@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from logbook.telemetry.choices import MachineState
@@ -28,6 +28,24 @@ def machine_signal(equipment, now=None) -> dict | None:
     }
 
 
+def counting_line(line) -> bool:
+    """Whether a machine of the line counts its output."""
+    return line.equipment.filter(counts_line_output=True).exists()
+
+
+def line_counted(line_id: int, start, end) -> tuple[int, int]:
+    """(produced, good) by the line's counting machines in the minutes from ``start`` (to the
+    minute) until ``end``: one aggregate."""
+    counted = CountMinute.objects.filter(
+        equipment__line_id=line_id,
+        equipment__counts_line_output=True,
+        minute__gte=start,
+        minute__lt=end,
+    ).aggregate(produced=Sum("produced"), rejected=Sum("rejected"))
+    produced = counted["produced"] or 0
+    return produced, produced - (counted["rejected"] or 0)
+
+
 def machine_count(shift) -> dict | None:
     """What the line's counting machines counted during the shift, beside what was typed:
     {"produced", "good", "rejected", "typed_produced", "typed_good"}; None when no machine of
@@ -45,9 +63,16 @@ def machine_count(shift) -> dict | None:
     typed = (
         ProductionRecord.objects.filter(shift=shift)
         .current()
-        .aggregate(produced=Sum("produced_count"), good=Sum("good_count"))
+        .aggregate(
+            produced=Sum("produced_count"),
+            good=Sum("good_count"),
+            first_run=Min("started_at"),
+        )
     )
     produced, rejected = counted["produced"] or 0, counted["rejected"] or 0
+    unassigned = None
+    if typed["first_run"] is not None:
+        unassigned = line_counted(shift.line_id, shift.starts_at, typed["first_run"])[0]
     return {
         "produced": produced,
         "rejected": rejected,
@@ -55,4 +80,6 @@ def machine_count(shift) -> dict | None:
         "typed_produced": typed["produced"],
         "typed_good": typed["good"],
         "difference": None if typed["produced"] is None else typed["produced"] - produced,
+        # Counted before the shift's first product run: in no production record.
+        "unassigned": unassigned,
     }

@@ -34,6 +34,7 @@ from logbook.core.exceptions import Conflict
 from logbook.downtime.models import DowntimeIncident
 from logbook.downtime.services import incident_from_machine, machine_stop_withdrawn
 from logbook.equipment.models import Equipment, EquipmentEvent
+from logbook.shifts.services import product_runs_refresh
 from logbook.telemetry.choices import MachineState, Outcome, SignalKind
 from logbook.telemetry.models import CountMinute, MachineLink, MicroStop, RejectedSignal, Signal
 
@@ -267,13 +268,19 @@ def _apply(new: list[Received], now) -> None:
             machines[pk] = item.equipment
     for pk, at in sorted(earliest.items()):  # machines locked in one order: no deadlock
         apply_states(machines[pk], at, now)
-    counted = {}
+    counted, lines = {}, {}
     for item in new:
         if item.kind == SignalKind.COUNT:
             pk = item.equipment.pk
             counted[pk] = min(counted.get(pk, item.at), item.at)
+            if item.equipment.counts_line_output:
+                line = item.equipment.line_id
+                lines[line] = min(lines.get(line, item.at), item.at)
     for pk, at in sorted(counted.items()):
         roll_up_counts(pk, at)
+    for line, at in sorted(lines.items()):
+        # The line's output: the products running on its shifts count it.
+        product_runs_refresh(line_id=line, since=at)
     EquipmentEvent.objects.bulk_create(
         [
             EquipmentEvent(

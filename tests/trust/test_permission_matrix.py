@@ -112,6 +112,7 @@ PAGES = {
     "shifts:shift_report": ("shifts.view_shift", "shifts.Shift", "get"),
     "shifts:logentry_add": ("shifts.add_logentry", "shifts.Shift", "get"),
     "shifts:productionrecord_add": ("shifts.add_productionrecord", "shifts.Shift", "get"),
+    "shifts:product_run_start": ("shifts.add_productionrecord", "shifts.Shift", "get"),
     "shifts:shift_handover": ("shifts.add_handover", "shifts.Shift", "post"),
     "shifts:shift_acknowledge": ("shifts.change_handover", "shifts.Shift", "post"),
     "shifts:shift_sign_off": ("shifts.sign_shift", "shifts.Shift", "post"),
