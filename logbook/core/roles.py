@@ -30,6 +30,7 @@ _VIEW_ALL = [
     "accounts.view_certification",
     "quality.view_*",
     "telemetry.view_microstop",
+    "telemetry.view_silentperiod",
 ]
 # Anyone with an account may report a problem and follow what became of it.
 _REQUEST_WORK = ["workrequests.add_workrequest", "workrequests.view_workrequest"]

@@ -35,6 +35,7 @@ from logbook.reports.quality import capability_table, defect_pareto, first_pass_
 from logbook.reports.reliability import reliability_table
 from logbook.shifts import clock
 from logbook.shifts.models import Shift, ShiftPattern
+from logbook.telemetry.selectors import signal_losses
 
 PERIODS = [
     ("this_shift", _("This shift")),
@@ -548,7 +549,12 @@ def downtime_section(scope, start, end, now, links, by) -> dict:
     for row in rows:
         row["after_late_pm"] = flagged.get(row["key"], 0)
         row["late_pm_href"] = links.late_pm(by, row["key"])
+    signals = signal_losses(start=start, end=end, now=now, **scope)
+    for row in signals["rows"]:
+        row["href"] = reverse("equipment:equipment_detail", args=[row["equipment_id"]])
     return {
+        "signals": signals,
+        "signal_rows": [SimpleNamespace(**row) for row in signals["rows"]],
         "by": by,
         "bys": [(key, label, key == by) for key, label in BY_LABELS.items()],
         "rows": [SimpleNamespace(**row) for row in rows[:TABLE_ROWS]],

@@ -51,6 +51,20 @@ class ParetoTable(ReportTable):
         return format_html('<a class="badge late" href="{}">{}</a>', record.late_pm_href, value)
 
 
+class SignalLossTable(ReportTable):
+    """What the machines' signals say beside the incidents: micro-stops (a speed loss) and the
+    time each sent no signal."""
+
+    asset_tag = tables.Column(verbose_name=_("Equipment"))
+    name = tables.Column(verbose_name=_("Name"))
+    micro_stops = Number(verbose_name=_("Micro-stops"), digits=0)
+    micro_stop_minutes = Number(verbose_name=_("Micro-stop minutes"), digits=1)
+    no_signal_minutes = Number(verbose_name=_("No signal (min)"), digits=0)
+
+    def render_asset_tag(self, value, record):
+        return format_html('<a href="{}">{}</a>', record.href, value)
+
+
 class OeeTrendTable(ReportTable):
     label = tables.Column(verbose_name=_("Period"))
     availability = Ratio(verbose_name=_("Availability"))

@@ -138,6 +138,7 @@ EXPORTS = {
     "oee": ("oee", "trend_rows", tables.OeeTrendTable),
     "shifts": ("oee", "patterns", tables.ShiftPatternTable),
     "pareto": ("downtime", "rows", tables.ParetoTable),
+    "signals": ("downtime", "signal_rows", tables.SignalLossTable),
     "reliability": ("reliability", "rows", tables.ReliabilityTable),
     "reliability_months": ("reliability", "monthly", tables.MonthlyReliabilityTable),
     "pm": ("maintenance", "exceptions", tables.PmExceptionTable),

@@ -31,7 +31,7 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
-from logbook.telemetry.selectors import counting_line, machine_count
+from logbook.telemetry.selectors import counting_line, machine_count, signal_losses
 
 
 def _visible_shift(request, pk) -> Shift:
@@ -85,6 +85,9 @@ def shift_detail(request, pk):
     }
     if user.has_perm("downtime.view_downtimeincident"):
         context["downtime"] = shift_downtime(shift)
+        context["signal_losses"] = signal_losses(
+            start=shift.starts_at, end=shift.ends_at, line=shift.line
+        )
     if user.has_perm("quality.view_inspection"):
         context["inspections"] = selectors.shift_inspections(shift)
     counted = machine_count(shift) if user.has_perm("shifts.view_productionrecord") else None

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from logbook.core.admin import ReadOnly, ScopedAdmin
-from logbook.telemetry.models import Gateway, MicroStop, OpcUaNode, RejectedSignal
+from logbook.telemetry.models import Gateway, MicroStop, OpcUaNode, RejectedSignal, SilentPeriod
 
 
 @admin.register(Gateway)
@@ -28,7 +28,7 @@ class SiteRows:
         return super().get_queryset(request).for_user(request.user)
 
 
-@admin.register(MicroStop)
+@admin.register(MicroStop, SilentPeriod)
 class MicroStopAdmin(ReadOnly, SiteRows, admin.ModelAdmin):
     list_display = ("equipment", "started_at", "ended_at")
     list_filter = ("equipment__line__area__site",)

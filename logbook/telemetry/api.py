@@ -8,7 +8,7 @@ from logbook.core.api import CleanModelSerializer, RegisterViewSet, ScopedViewSe
 from logbook.telemetry import filtersets, services
 from logbook.telemetry.authentication import GatewayAuthentication, IsGateway
 from logbook.telemetry.choices import Outcome, SignalKind
-from logbook.telemetry.models import MicroStop, OpcUaNode
+from logbook.telemetry.models import MicroStop, OpcUaNode, SilentPeriod
 
 
 class SignalInput(serializers.Serializer):
@@ -123,4 +123,21 @@ class MicroStopViewSet(
     filterset_class = filtersets.MicroStopFilterSet
 
 
-ROUTES = [("micro-stops", MicroStopViewSet), ("opcua-nodes", OpcUaNodeViewSet)]
+class SilentPeriodSerializer(MicroStopSerializer):
+    class Meta(MicroStopSerializer.Meta):
+        model = SilentPeriod
+
+
+class SilentPeriodViewSet(MicroStopViewSet):
+    """Times a machine sent nothing for at least its heartbeat: neither running nor down."""
+
+    queryset = SilentPeriod.objects.all()
+    serializer_class = SilentPeriodSerializer
+    filterset_class = filtersets.SilentPeriodFilterSet
+
+
+ROUTES = [
+    ("micro-stops", MicroStopViewSet),
+    ("silent-periods", SilentPeriodViewSet),
+    ("opcua-nodes", OpcUaNodeViewSet),
+]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logbook.core.filtersets import FilterSet, PlantDateTimeFilter, scoped
 from logbook.equipment.models import Line, Site
-from logbook.telemetry.models import MicroStop
+from logbook.telemetry.models import MicroStop, SilentPeriod
 
 
 class _MachineFilterSet(FilterSet):
@@ -23,3 +23,8 @@ class MicroStopFilterSet(_MachineFilterSet):
     class Meta:
         model = MicroStop
         fields = ["site_id", "line_id", "equipment_id", "since", "until"]
+
+
+class SilentPeriodFilterSet(MicroStopFilterSet):
+    class Meta(MicroStopFilterSet.Meta):
+        model = SilentPeriod

@@ -148,6 +148,42 @@ class MicroStop(models.Model):
         return (self.ended_at - self.started_at).total_seconds()
 
 
+class SilentPeriod(models.Model):
+    """A time a machine sent nothing for at least its class's heartbeat: from its last signal to
+    the next one. Neither running nor down: its state was not known then, and the reports count
+    that time apart."""
+
+    equipment = models.ForeignKey(
+        "equipment.Equipment",
+        models.CASCADE,
+        related_name="silent_periods",
+        verbose_name=_("equipment"),
+    )
+    started_at = DateTimeField(_("last signal before"))
+    ended_at = DateTimeField(_("next signal"))
+
+    objects = SiteScopedQuerySet.as_manager()
+    site_lookup = "equipment__line__area__site"
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("silent period")
+        verbose_name_plural = _("silent periods")
+        indexes = [models.Index(fields=["-started_at"], name="telemetry_silent_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["equipment", "started_at"], name="telemetry_silent_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.equipment_id} silent {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at:%H:%M}"
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds()
+
+
 class CountMinute(models.Model):
     """A machine's counter signals rolled up per minute: what it made and rejected then (the
     differences between its readings, a counter reset counted from zero). Shifts and reports

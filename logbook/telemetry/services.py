@@ -16,6 +16,7 @@ in ``RejectedSignal`` and never stops the rest of the batch.
 """
 
 import datetime
+import itertools
 import json
 import logging
 import queue
@@ -36,7 +37,14 @@ from logbook.downtime.services import incident_from_machine, machine_stop_withdr
 from logbook.equipment.models import Equipment, EquipmentEvent
 from logbook.shifts.services import product_runs_refresh
 from logbook.telemetry.choices import MachineState, Outcome, SignalKind
-from logbook.telemetry.models import CountMinute, MachineLink, MicroStop, RejectedSignal, Signal
+from logbook.telemetry.models import (
+    CountMinute,
+    MachineLink,
+    MicroStop,
+    RejectedSignal,
+    Signal,
+    SilentPeriod,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +266,49 @@ def _drop_duplicates(received, results, gateway) -> list[Received]:
     return new
 
 
+def _record_silences(new: list[Received]) -> None:
+    """The machines' silent periods (no signal for at least their heartbeat), made to agree
+    with the new signals: a gap since the last signal before the batch and gaps among the new
+    ones; where signals arrive late, the gaps around them are read again from the stored
+    signals (a late one may split a silence, or open one before the first). One query for the
+    batch, three more per machine with late signals. The new signals are stored already."""
+    times: dict[int, set] = {}
+    beats = {}
+    for item in new:
+        times.setdefault(item.equipment.pk, set()).add(item.at)
+        beats[item.equipment.pk] = datetime.timedelta(
+            seconds=item.equipment.equipment_class.heartbeat_seconds
+        )
+    last = dict(MachineLink.objects.filter(pk__in=times).values_list("pk", "last_signal_at"))
+    add = []
+    for pk, moments in sorted(times.items()):
+        beat, before = beats[pk], last.get(pk)
+        late = sorted(at for at in moments if before is not None and at <= before)
+        if late:
+            mine = Signal.objects.filter(equipment_id=pk)
+            low = mine.filter(at__lt=late[0]).order_by("-at").values_list("at", flat=True)
+            high = mine.filter(at__gt=late[-1]).order_by("at").values_list("at", flat=True)
+            low, high = low.first() or late[0], high.first() or late[-1]
+            stored = mine.filter(at__gte=low, at__lte=high).values_list("at", flat=True)
+            SilentPeriod.objects.filter(
+                equipment_id=pk, started_at__gte=low, ended_at__lte=high
+            ).delete()
+            add += _gaps(pk, sorted(set(stored)), beat)
+        in_order = sorted(moments - set(late))
+        add += _gaps(pk, ([before] if before is not None else []) + in_order, beat)
+    SilentPeriod.objects.bulk_create(add, ignore_conflicts=True)
+
+
+def _gaps(pk, moments: list, beat) -> list:
+    return [
+        SilentPeriod(equipment_id=pk, started_at=a, ended_at=b)
+        for a, b in itertools.pairwise(moments)
+        if b - a >= beat
+    ]
+
+
 def _apply(new: list[Received], now) -> None:
+    _record_silences(new)
     earliest, latest, machines = {}, {}, {}
     for item in new:
         pk = item.equipment.pk
