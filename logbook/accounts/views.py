@@ -17,6 +17,7 @@ from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
 from logbook.maintenance.selectors import my_work_halves, overdue
 from logbook.shifts.models import Shift
+from logbook.telemetry.selectors import silent_machines
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
@@ -62,6 +63,9 @@ def home(request):
                 for choice in EquipmentStatus
             ],
             "ongoing": open_incidents_for(user)
+            if user.has_perm("downtime.view_downtimeincident")
+            else [],
+            "silent": silent_machines(user)
             if user.has_perm("downtime.view_downtimeincident")
             else [],
             "to_classify": 0,

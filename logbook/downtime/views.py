@@ -20,6 +20,7 @@ from logbook.equipment.models import Equipment, Line
 from logbook.equipment.selectors import machines_to_pick
 from logbook.maintenance.selectors import locked_out, work_order_joins
 from logbook.shifts.models import LogEntry
+from logbook.telemetry.selectors import silent_machines
 
 JOINS = (
     "equipment__line__area__site",
@@ -177,7 +178,11 @@ def ongoing(request):
     return render(
         request,
         "downtime/_ongoing.html",
-        {"ongoing": selectors.open_incidents_for(request.user, **filters), "live_line": line},
+        {
+            "ongoing": selectors.open_incidents_for(request.user, **filters),
+            "silent": silent_machines(request.user, **({"line_id": int(line)} if line else {})),
+            "live_line": line,
+        },
     )
 
 

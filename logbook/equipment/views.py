@@ -32,7 +32,7 @@ from logbook.equipment.services import meter_reading_record, site_create
 from logbook.maintenance.models import IsolationPoint
 from logbook.maintenance.selectors import active_lockouts, locked_out, work_order_joins
 from logbook.reports.views import reliability_panel
-from logbook.telemetry.selectors import machine_signal
+from logbook.telemetry.selectors import machine_signal, silent_machines
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
@@ -144,6 +144,7 @@ class LineDetailView(ObjectDetailView):
         )
         if self.request.user.has_perm("downtime.view_downtimeincident"):
             context["ongoing"] = open_incidents_for(self.request.user, equipment__line=line)
+            context["silent"] = silent_machines(self.request.user, line=line)
             context["live_line"] = line.pk
             context.update(reliability_panel(self.request, line=line))
         return context

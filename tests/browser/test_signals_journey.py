@@ -61,3 +61,54 @@ def test_a_stop_the_machine_posts_appears_live_and_is_classified(
     incident = DowntimeIncident.objects.get(equipment=filler)
     assert incident.source == "machine" and incident.closed_at is not None
     assert incident.machine_started_at and incident.machine_ended_at
+
+
+def test_the_product_running_is_counted_by_the_machine_and_a_silent_one_shows(
+    login, live_server, page, clock, technician, site, line, patterns, filler, screenshot
+):
+    import datetime
+
+    from logbook.shifts.models import ProductionRecord
+    from logbook.shifts.services import shift_start
+    from logbook.telemetry.services import ingest
+    from tests.timeline import TODAY
+
+    filler.counts_line_output = True
+    filler.save()
+    shift = shift_start(line=line, pattern=patterns["Early"], date=TODAY, user=technician)
+
+    login(technician)
+    page.goto(f"{live_server.url}{shift.get_absolute_url()}")
+    run = page.locator("#run-product")
+    run.get_by_label("Product").fill("Water 0.5 l")
+    run.get_by_label("Ideal cycle time (s/unit)").fill("0.4")
+    run.get_by_role("button", name="Count this product").click()
+    expect(page.get_by_text("The machine counts this product from now on.")).to_be_visible()
+
+    # The filler counts; its readings arrive a minute apart.
+    clock.shift(datetime.timedelta(minutes=3))
+    now = datetime.datetime.now(datetime.UTC)
+
+    def reading(minutes_ago, total, reject):
+        at = (now - datetime.timedelta(minutes=minutes_ago)).isoformat()
+        value = {"total": total, "reject": reject}
+        return {"asset_tag": filler.asset_tag, "at": at, "kind": "count", "value": value}
+
+    running = {"asset_tag": filler.asset_tag, "at": now.isoformat(), "kind": "state"}
+    ingest(
+        site=site,
+        items=[reading(2, 1000, 10), reading(1, 1120, 12), running | {"value": "running"}],
+    )
+    page.reload()
+    row = page.locator("#production-" + str(ProductionRecord.objects.get().pk))
+    expect(row).to_contain_text("Water 0.5 l")
+    expect(row).to_contain_text("Machine counts")
+    expect(row.locator("td.num").nth(0)).to_have_text("120")
+    expect(row.locator("td.num").nth(1)).to_have_text("118")
+    screenshot("signals-product-run")
+
+    # Ten minutes without a signal from the filler: home says so, without a reload.
+    page.goto(f"{live_server.url}/")
+    clock.shift(datetime.timedelta(minutes=10))
+    expect(page.locator(".ongoing")).to_contain_text("No signal", timeout=40_000)
+    expect(page.locator(".ongoing")).to_contain_text(filler.asset_tag)

@@ -45,6 +45,23 @@ def test_a_machine_silent_for_its_heartbeat_shows_no_signal(as_user, technician,
     assert "status-no-signal" in page and "No signal" in page
 
 
+def test_a_silent_machine_shows_in_the_live_list_of_home_and_line(
+    as_user, technician, operator, site, line, filler, other_equipment
+):
+    ingest(site=site, items=[signal(filler, 4)])
+    client = as_user(technician)
+    assert "No signal" not in client.get("/downtime/ongoing/").content.decode()
+    filler.equipment_class.heartbeat_seconds = 180
+    filler.equipment_class.save()
+    for url in ("/downtime/ongoing/", f"/downtime/ongoing/?line={line.pk}", "/"):
+        page = client.get(url).content.decode()
+        assert "status-no-signal" in page and filler.asset_tag in page, url
+        assert f"s{filler.pk} " in page  # the live list's version: the page refreshes it
+    other = f"/downtime/ongoing/?line={other_equipment.line.pk}"
+    assert "No signal" not in client.get(other).content.decode()
+    assert "No signal" not in as_user(operator).get("/").content.decode()
+
+
 def test_a_machine_without_signals_says_nothing_of_them(as_user, technician, filler):
     assert (
         "Machine signal" not in as_user(technician).get(filler.get_absolute_url()).content.decode()
@@ -113,5 +130,5 @@ def test_the_shift_shows_the_machines_count_beside_the_typed_one(
         ideal_cycle_time_s=Decimal("0.4"),
     )
     page = as_user(technician).get(shift.get_absolute_url()).content.decode()
-    assert "Typed counts differ by +100" in page
+    assert "Recorded counts differ by +100" in page
     assert 'name="produced_count" value="4000"' not in page

@@ -81,7 +81,7 @@ def test_typed_counts_stay_beside_the_machines_and_are_not_overwritten(
     assert (water.machine_produced_count, water.machine_good_count) == (900, 891)
     page = as_user(technician).get(shift.get_absolute_url()).content.decode()
     assert "Typed; the machine counted 900 produced, 891 good" in page
-    assert "Typed counts differ by -250" in page
+    assert "Recorded counts differ by -250" in page
 
     # Back to the machine's counts, with the box on the edit form.
     response = as_user(technician).post(
