@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logbook.telemetry.choices import MachineState
 from logbook.telemetry.models import CountMinute, MachineLink
@@ -20,9 +21,10 @@ def machine_signal(equipment, now=None) -> dict | None:
     now = now or timezone.now()
     heartbeat = datetime.timedelta(seconds=equipment.equipment_class.heartbeat_seconds)
     silent = now - link.last_signal_at >= heartbeat
+    known = link.state in MachineState.values  # "" for a machine that sends no state
     return {
-        "state": NO_SIGNAL if silent else link.state,
-        "label": MachineState(link.state).label if not silent else None,
+        "state": NO_SIGNAL if silent else (link.state or "unknown"),
+        "label": MachineState(link.state).label if known and not silent else _("Sending"),
         "since": link.last_signal_at if silent else link.state_since,
         "last_signal_at": link.last_signal_at,
     }

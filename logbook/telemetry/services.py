@@ -346,6 +346,15 @@ def _apply(new: list[Received], now) -> None:
         ],
         ignore_conflicts=True,
     )
+    # A machine that sends only counters or alarms has a heartbeat too (its state unknown).
+    MachineLink.objects.bulk_create(
+        [
+            MachineLink(equipment_id=pk, state="", state_since=at, last_signal_at=at)
+            for pk, at in sorted(latest.items())
+            if pk not in machines
+        ],
+        ignore_conflicts=True,
+    )
     for pk, at in sorted(latest.items()):
         # The heartbeat: the latest signal of any kind (a late one does not move it back).
         MachineLink.objects.filter(pk=pk, last_signal_at__lt=at).update(last_signal_at=at)

@@ -118,3 +118,21 @@ def test_silent_periods_in_the_api_are_the_users_sites_only(
     rows = api(technician).get("/api/silent-periods/").json()["results"]
     assert [(row["equipment"], row["seconds"]) for row in rows] == [(filler.pk, 1200.0)]
     assert api(outsider).get("/api/silent-periods/").json()["results"] == []
+
+
+def test_a_machine_sending_only_counts_has_a_heartbeat_too(as_user, technician, site, filler):
+    now = datetime.datetime.now(datetime.UTC)
+
+    def count(minutes_ago, total):
+        moment = (now - datetime.timedelta(minutes=minutes_ago)).isoformat()
+        return {"asset_tag": filler.asset_tag, "at": moment, "kind": "count", "value": total}
+
+    ingest(site=site, items=[count(30, 100), count(20, 200)])
+    ingest(site=site, items=[count(10, 300)])
+    # Ten minutes apart: each gap is a silence (the heartbeat is 300 s), and it is silent now.
+    assert len(silences(filler)) == 2
+    page = as_user(technician).get(filler.get_absolute_url()).content.decode()
+    assert "status-no-signal" in page
+    ingest(site=site, items=[count(0, 400)])
+    page = as_user(technician).get(filler.get_absolute_url()).content.decode()
+    assert "status-no-signal" not in page and "Sending" in page
