@@ -17,6 +17,17 @@
     }
   });
 
+  // Escape closes the phone's menu and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !document.body.classList.contains("nav-open")) { return; }
+    var toggle = document.querySelector(".nav-toggle");
+    document.body.classList.remove("nav-open");
+    if (toggle) {
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+
   // Running durations ("down for 1 h 12 min") tick on without reloading the page.
   function showRunning() {
     var now = Date.now();
