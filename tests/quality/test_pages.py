@@ -176,6 +176,11 @@ def test_the_spc_page_draws_the_chart_without_javascript(as_user, quality, techn
         assert f'<a href="/quality/inspections/{inspection.pk}/"><circle' in html
     assert "inspected at (site time)" in html
     assert html.count('text-anchor="middle"') == 4
+    # The numbers it draws, as text: every value with its inspection, and the limits.
+    numbers = html[html.index("The numbers, as a list") :]
+    for value in ("500.0", "502.0", "499.5", "504.0"):
+        assert f"· {value}" in numbers
+    assert "LSL" in numbers and "UCL" in numbers
 
 
 def test_the_spc_page_says_why_there_is_no_index(as_user, quality, technician, plan):

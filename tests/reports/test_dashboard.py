@@ -40,6 +40,11 @@ def test_the_supervisor_sees_every_section_with_its_figures(
     assert "87.6 %" in html  # availability 368 / 420
     assert "U-JAM – Jam" in html
     assert "<svg" in html and "<title" in html
+    # Each chart's numbers, as text beside it (a screen reader reads no bar).
+    assert html.count("The numbers, as a list") == html.count('class="report-chart"')
+    pareto = html[html.index('id="pareto-t"') :]
+    listed = pareto[pareto.index("The numbers, as a list") :]
+    assert "U-JAM" in listed[: listed.index("</details>")]
 
 
 def test_a_bar_drills_down_to_the_incidents_it_counts(as_user, supervisor, line, day_recorded):
