@@ -19,6 +19,9 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+KEY_PREFIX = "lbgw_"
+
+
 class Gateway(models.Model):
     """A PLC gateway, an MQTT bridge or an OPC UA client: allowed to post signals for the
     machines of one site, and nothing else."""
@@ -49,7 +52,9 @@ class Gateway(models.Model):
     @classmethod
     def issue(cls, *, site, name: str) -> tuple["Gateway", str]:
         """A new gateway and its key, which is not kept and cannot be shown again."""
-        key = secrets.token_urlsafe(32)
+        # Prefixed: a key is recognisable in a leaked config, and never starts with "-" (which a
+        # command line, e.g. ``simulate_line --key``, would take for an option: 1 key in 64).
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
         return cls.objects.create(site=site, name=name, key_digest=key_digest(key)), key
 
 

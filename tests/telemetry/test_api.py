@@ -58,6 +58,13 @@ def test_a_gateway_posts_a_batch_and_gets_a_result_per_signal(key, filler, other
     assert Gateway.objects.get().last_seen_at is not None
 
 
+def test_a_key_never_reads_as_a_command_line_option(site):
+    # A key starting with "-" (1 in 64 before the prefix) broke `simulate_line --key KEY`.
+    keys = [Gateway.issue(site=site, name=f"g{n}")[1] for n in range(64)]
+    assert all(key.startswith("lbgw_") and len(key) > 40 for key in keys)
+    assert len(set(keys)) == 64
+
+
 def test_the_command_names_a_known_site(site):
     from django.core.management.base import CommandError
 
