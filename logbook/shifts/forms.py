@@ -142,12 +142,7 @@ class ProductRunForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ProductionRecord
         fields = ["product", "ideal_cycle_time_s", "planned_stop_minutes", "started_at"]
-        widgets = {
-            **ProductionRecordForm.Meta.widgets,
-            "product": forms.TextInput(
-                attrs={"list": "product-suggestions", "autocomplete": "off"}
-            ),
-        }
+        widgets = ProductionRecordForm.Meta.widgets
 
     def __init__(self, *args, user, shift, **kwargs):
         super().__init__(*args, **kwargs)

@@ -119,7 +119,23 @@ class MachineLink(models.Model):
         return f"{self.equipment_id}: {self.state} since {self.state_since:%Y-%m-%d %H:%M:%S}"
 
 
-class MicroStop(models.Model):
+class MachinePeriod(models.Model):
+    """A stretch of a machine's time the signals tell of, from ``started_at`` to ``ended_at``,
+    read by site like the machine."""
+
+    objects = SiteScopedQuerySet.as_manager()
+    site_lookup = "equipment__line__area__site"
+
+    class Meta:
+        abstract = True
+        ordering = ["-started_at"]
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds()
+
+
+class MicroStop(MachinePeriod):
     """A machine's stop shorter than its class's threshold: a speed loss, not an incident."""
 
     equipment = models.ForeignKey(
@@ -131,11 +147,7 @@ class MicroStop(models.Model):
     started_at = DateTimeField(_("stopped at"))
     ended_at = DateTimeField(_("running again"))
 
-    objects = SiteScopedQuerySet.as_manager()
-    site_lookup = "equipment__line__area__site"
-
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(MachinePeriod.Meta):
         verbose_name = _("micro-stop")
         verbose_name_plural = _("micro-stops")
         indexes = [models.Index(fields=["-started_at"], name="telemetry_microstop_latest")]
@@ -148,12 +160,8 @@ class MicroStop(models.Model):
     def __str__(self):
         return f"{self.equipment.asset_tag} {self.started_at:%Y-%m-%d %H:%M:%S}"
 
-    @property
-    def seconds(self) -> float:
-        return (self.ended_at - self.started_at).total_seconds()
 
-
-class SilentPeriod(models.Model):
+class SilentPeriod(MachinePeriod):
     """A time a machine sent nothing for at least its class's heartbeat: from its last signal to
     the next one. Neither running nor down: its state was not known then, and the reports count
     that time apart."""
@@ -167,11 +175,7 @@ class SilentPeriod(models.Model):
     started_at = DateTimeField(_("last signal before"))
     ended_at = DateTimeField(_("next signal"))
 
-    objects = SiteScopedQuerySet.as_manager()
-    site_lookup = "equipment__line__area__site"
-
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(MachinePeriod.Meta):
         verbose_name = _("silent period")
         verbose_name_plural = _("silent periods")
         indexes = [models.Index(fields=["-started_at"], name="telemetry_silent_latest")]
@@ -183,10 +187,6 @@ class SilentPeriod(models.Model):
 
     def __str__(self):
         return f"{self.equipment_id} silent {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at:%H:%M}"
-
-    @property
-    def seconds(self) -> float:
-        return (self.ended_at - self.started_at).total_seconds()
 
 
 class CountMinute(models.Model):

@@ -183,3 +183,30 @@ def test_the_api_starts_a_run_and_shows_the_machines_figures(
         format="json",
     )
     assert typed.status_code == 400 and "produced_count" in typed.json()
+
+
+RUN = {"product": "Water 0.5 l", "ideal_cycle_time_s": "0.4", "planned_stop_minutes": "0"}
+
+
+def test_the_run_page_refuses_a_line_without_a_counting_machine_with_400(
+    as_user, shift, technician, filler
+):
+    response = as_user(technician).post(f"/shifts/{shift.pk}/production/run/", RUN)
+    assert response.status_code == 400
+    assert "No machine of this line counts its output." in response.content.decode()
+    assert not ProductionRecord.objects.exists()
+
+
+def test_the_run_page_refuses_a_signed_shift_with_409(as_user, signed_shift, technician, counting):
+    before = ProductionRecord.objects.count()
+    response = as_user(technician).post(f"/shifts/{signed_shift.pk}/production/run/", RUN)
+    assert response.status_code == 409
+    assert ProductionRecord.objects.count() == before
+
+
+def test_the_run_page_refuses_another_sites_shift_and_a_role_without_counts(
+    as_user, shift, outsider, operator, counting
+):
+    assert as_user(outsider).post(f"/shifts/{shift.pk}/production/run/", RUN).status_code == 404
+    assert as_user(operator).post(f"/shifts/{shift.pk}/production/run/", RUN).status_code == 403
+    assert not ProductionRecord.objects.exists()
