@@ -340,6 +340,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Without deep links an operation's path is not a link inside its own toggle button (axe:
+    # nested-interactive); filtering by tag keeps a long API browsable.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "filter": True},
     # Several models have a "kind"; name each choice set after its own meaning.
     "ENUM_NAME_OVERRIDES": {
         "EntryCategoryEnum": "logbook.shifts.choices.EntryCategory",

@@ -71,7 +71,11 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="core/api_docs.html"
+            )
+        ),
         name="api-docs",
     ),
     path("api/reports/reliability/", ReliabilityAPIView.as_view(), name="api-reliability"),

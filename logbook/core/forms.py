@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.versions import check_version, record_version
@@ -130,3 +131,14 @@ class AmendmentForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class TableRowFormSet(BaseInlineFormSet):
+    """An inline formset drawn as a table under one row of headings, with no label element per
+    field: each field says its heading and its row to a screen reader instead."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = _("row %(n)s") % {"n": (index or 0) + 1}
+        for field in form.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label}, {row}"

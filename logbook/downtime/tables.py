@@ -1,4 +1,6 @@
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +71,19 @@ class IncidentTable(BaseTable):
     pick = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
-            "input": {"name": "incident", "form": "classify"},
+            "input": {
+                "name": "incident",
+                "form": "classify",
+                "aria-label": lambda record: (
+                    _("Tick the stop of %(equipment)s at %(time)s")
+                    % {
+                        "equipment": record.equipment.asset_tag,
+                        "time": date_format(
+                            timezone.localtime(record.started_at), "SHORT_DATETIME_FORMAT"
+                        ),
+                    }
+                ),
+            },
             "th__input": {"data-check-all": "incident", "aria-label": _("Tick all")},
         },
         exclude_from_export=True,

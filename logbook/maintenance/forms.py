@@ -12,6 +12,7 @@ from logbook.core.forms import (
     DateTimeInput,
     DecimalInput,
     ScopedModelForm,
+    TableRowFormSet,
     VersionedFormMixin,
 )
 from logbook.equipment.forms import AssetTagField
@@ -93,6 +94,7 @@ ChecklistFormSet = inlineformset_factory(
     MaintenanceSchedule,
     ChecklistItem,
     form=ChecklistItemForm,
+    formset=TableRowFormSet,
     fields=["order", "text", "kind", "unit", "lower_limit", "upper_limit"],
     extra=3,
     can_delete=True,

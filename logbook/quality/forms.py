@@ -4,7 +4,13 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from logbook.core.forms import DecimalInput, ScopedModelForm, VersionedFormMixin, password_field
+from logbook.core.forms import (
+    DecimalInput,
+    ScopedModelForm,
+    TableRowFormSet,
+    VersionedFormMixin,
+    password_field,
+)
 from logbook.equipment.forms import AssetTagField
 from logbook.quality.choices import CharacteristicKind, Disposition
 from logbook.quality.models import Characteristic, InspectionPlan, Nonconformance
@@ -57,7 +63,12 @@ class CharacteristicForm(forms.ModelForm):
 
 
 CharacteristicFormSet = inlineformset_factory(
-    InspectionPlan, Characteristic, form=CharacteristicForm, extra=3, can_delete=False
+    InspectionPlan,
+    Characteristic,
+    form=CharacteristicForm,
+    formset=TableRowFormSet,
+    extra=3,
+    can_delete=False,
 )
 
 

@@ -168,6 +168,7 @@ def shift_report(request, pk):
 
 
 @login_required
+@permission_required("shifts.view_shift", raise_exception=True)
 def my_shift(request):
     """One tap from home: the shift running now on the user's line, or the offer to start it.
 
@@ -237,8 +238,10 @@ def shift_start(request):
 
 
 @login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
 def equipment_log(request, pk):
-    """From an equipment's page (or its QR code): log on the current shift of its line."""
+    """From an equipment's page (or its QR code): log on the current shift of its line. Only for
+    those who log: anyone else would be sent on to a shift page that refuses them."""
     equipment = get_object_or_404(
         Equipment.objects.for_user(request.user).select_related("line__area__site"), pk=pk
     )

@@ -112,7 +112,7 @@ def test_a_supervisor_filters_inspections_and_reads_the_capability_chart(
     page.get_by_role("link", name="Plans").click()
     page.get_by_role("link", name="PET final check").first.click()
     page.get_by_role("link", name="Chart and capability").click()
-    chart = page.get_by_role("img", name="Individual values over time")
+    chart = page.get_by_role("group", name="Individual values over time")
     expect(chart.locator(".point")).to_have_count(5)
     # x̄ 501, MR̄ 2.25, σ = 2.25 / 1.128; Cpk = (505 − 501) / 3σ = 0.67, Cp = 10 / 6σ = 0.84
     figures = page.locator("dl")

@@ -37,7 +37,7 @@ def test_the_morning_meeting(login, live_server, page, demo_plant, screenshot):
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"period=yesterday"))
     expect(page.get_by_text("Target of this line: 85 %")).to_be_visible()
-    waterfall = page.get_by_role("img", name="Loss waterfall")
+    waterfall = page.get_by_role("group", name="Loss waterfall")
     expect(waterfall).to_be_visible()
 
     # The explanation of a figure, with this period's inputs.

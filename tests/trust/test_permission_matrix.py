@@ -33,7 +33,7 @@ PAGES = {
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),
     "profile": (ANY, None, "get"),
-    "equipment_log": (ANY, "equipment.Equipment", "get"),
+    "equipment_log": ("shifts.add_logentry", "equipment.Equipment", "get"),
     "audit_trail": ("accounts.view_audit_trail", "shifts.Shift", "get"),
     "api-docs": (ANY, None, "get"),
     "api-schema": (ANY, None, "get"),
@@ -106,7 +106,7 @@ PAGES = {
     "equipment:meterreading_add": ("equipment.add_meterreading", "equipment.Meter", "get"),
     # shifts
     "shifts:shift_list": ("shifts.view_shift", None, "get"),
-    "shifts:my_shift": (ANY, None, "get"),
+    "shifts:my_shift": ("shifts.view_shift", None, "get"),
     "shifts:shift_start": ("shifts.add_shift", None, "post"),
     "shifts:shift_detail": ("shifts.view_shift", "shifts.Shift", "get"),
     "shifts:shift_report": ("shifts.view_shift", "shifts.Shift", "get"),
