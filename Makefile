@@ -11,6 +11,9 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver PLAIN_STATIC_STORAGE=true \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
+# Directory login's library builds against OpenLDAP's headers: installed when they are here.
+LDAP_EXTRA := $(shell test -e /usr/include/ldap.h && test -e /usr/include/sasl/sasl.h && echo ,ldap)
+
 .PHONY: venv demo run test screenshots lint format clean bench bench-signals load
 
 venv: $(STAMP)
@@ -18,7 +21,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev$(LDAP_EXTRA)]'
 	touch $(STAMP)
 
 demo: venv

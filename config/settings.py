@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from logbook.accounts.directory import directory_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A developer's own overrides, if any; the real environment wins over the file.
 if (BASE_DIR / ".env").is_file():
@@ -209,6 +211,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory login (LDAP / Active Directory), on when LDAP_SERVER_URI is set: see
+# logbook.accounts.directory and docs/directory-login.md. The directory is asked first; local
+# accounts still log in through the model backend, also while the directory is down.
+globals().update(directory_settings(environ.Env.ENVIRON))
+if "AUTH_LDAP_SERVER_URI" in globals():
+    AUTHENTICATION_BACKENDS.insert(1, "logbook.accounts.directory_backend.DirectoryBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

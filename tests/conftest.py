@@ -306,3 +306,34 @@ def part(db):
         reorder_point=2,
         location="Store A-3",
     )
+
+
+@pytest.fixture
+def ldap_directory(tmp_path):
+    """A throwaway OpenLDAP directory on loopback (see tests/directory_server.py)."""
+    import importlib.util
+
+    from tests.directory_server import SLAPADD, SLAPD, Directory
+
+    if SLAPD is None or SLAPADD is None:
+        pytest.skip("slapd is not installed here (.ci/run installs Debian's slapd)")
+    if importlib.util.find_spec("django_auth_ldap") is None:
+        pytest.skip("the 'ldap' extra is not installed (it needs libldap2-dev, libsasl2-dev)")
+    directory = Directory(tmp_path).start()
+    yield directory
+    directory.stop()
+
+
+@pytest.fixture
+def directory_login(ldap_directory, settings, site):
+    """Directory login turned on, as the environment of tests/directory_server.py sets it,
+    with ``site`` (code PLT) the site its group maps to."""
+    from logbook.accounts.directory import directory_settings
+    from logbook.accounts.services import DIRECTORY_BACKEND
+    from tests.directory_server import environment
+
+    for name, value in directory_settings(environment(ldap_directory.uri)).items():
+        setattr(settings, name, value)
+    backends = [b for b in settings.AUTHENTICATION_BACKENDS if b != DIRECTORY_BACKEND]
+    settings.AUTHENTICATION_BACKENDS = [backends[0], DIRECTORY_BACKEND, *backends[1:]]
+    return ldap_directory

@@ -16,8 +16,11 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ("groups", "user_permissions", "sites")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Plant"), {"fields": ("sites", "home_line")}),
+        (_("Plant"), {"fields": ("sites", "home_line", "directory_dn")}),
     )
+    # Set at the person's directory login: their roles and sites then come from the directory
+    # at each login (changes made here last until the next one).
+    readonly_fields = ("directory_dn",)
     autocomplete_fields = ("home_line",)
 
     actions = ["deactivate"]

@@ -71,6 +71,16 @@ class User(AbstractUser):
         default=True,
         help_text=_("Supervisors: yesterday's figures and what needs attention, by e-mail."),
     )
+    directory_dn = models.CharField(
+        _("directory entry"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The person's entry in the plant's directory (LDAP or Active Directory), if they log "
+            "in with it: the directory then gives their password, roles and sites."
+        ),
+    )
 
     objects = PeopleManager()
 

@@ -1,6 +1,8 @@
 """Electronic signatures: a deliberate act, with the password re-entered."""
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import load_backend
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logbook.accounts.models import Signature, SignatureMeaning
+from logbook.core.roles import Role
+
+DIRECTORY_BACKEND = "logbook.accounts.directory_backend.DirectoryBackend"
 
 
 def current_request():
@@ -15,6 +20,25 @@ def current_request():
     from simple_history.models import HistoricalRecords
 
     return getattr(HistoricalRecords.context, "request", None)
+
+
+def password_matches(user, password: str) -> bool:
+    """Whether ``password`` is the person's, asked of the source they log in with: the
+    directory for a directory account (while directory login is on), else the local password.
+    A signature or a password check never falls back from one to the other."""
+    if not password or not user.is_active:
+        return False
+    if not user.directory_dn:
+        return user.check_password(password)
+    if DIRECTORY_BACKEND not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    backend = load_backend(DIRECTORY_BACKEND)
+    found = backend.authenticate(current_request(), username=user.get_username(), password=password)
+    return found is not None and found.pk == user.pk
+
+
+def directory_unreachable_message() -> str:
+    return _("The plant's directory cannot be reached: try again in a moment.")
 
 
 @transaction.atomic
@@ -36,12 +60,14 @@ def signature_create(*, user, password: str, meaning: str, reason: str = "") -> 
         raise ValidationError(
             {"password": _("Too many wrong passwords: signing is locked for a while.")}
         )
-    if not password or not user.check_password(password):
+    if not password_matches(user, password):
         # A wrong signature password counts like a failed login (the same lockout). Recorded
         # once the request is answered (core.middleware), outside the signing transaction,
         # whose rollback would otherwise take the record of the failure with it.
         if request is not None:
             request.signature_failures = [*getattr(request, "signature_failures", ()), credentials]
+        if getattr(request, "directory_unreachable", False):
+            raise ValidationError({"password": directory_unreachable_message()})
         raise ValidationError({"password": _("The password is not correct: nothing was signed.")})
     return Signature.objects.create(
         signer=user,
@@ -53,12 +79,14 @@ def signature_create(*, user, password: str, meaning: str, reason: str = "") -> 
 
 
 @transaction.atomic
-def user_deactivate_many(*, users, by) -> int:
+def user_deactivate_many(*, users, by=None) -> int:
     """Deactivate ``users`` (never ``by`` themself): they can no longer log in or use a token,
     and the audit trail keeps their name. Returns how many were deactivated."""
     from rest_framework.authtoken.models import Token
 
-    pks = list(users.exclude(pk=by.pk).filter(is_active=True).values_list("pk", flat=True))
+    if by is not None:
+        users = users.exclude(pk=by.pk)
+    pks = list(users.filter(is_active=True).values_list("pk", flat=True))
     users.model.objects.filter(pk__in=pks).update(is_active=False)
     Token.objects.filter(user_id__in=pks).delete()
     return len(pks)
@@ -98,7 +126,7 @@ def _check_own_password(user, password: str, message: str):
         raise ValidationError(
             {"old_password": _("Too many wrong passwords: try again in a while.")}
         )
-    if not password or not user.check_password(password):
+    if not password_matches(user, password):
         if request is not None:
             request.signature_failures = [*getattr(request, "signature_failures", ()), credentials]
         raise ValidationError({"old_password": message})
@@ -108,7 +136,12 @@ def _check_own_password(user, password: str, message: str):
 def password_change(*, user, old_password: str, new_password: str):
     """Change one's own password: the present one re-entered, the new one by the plant's
     password rules (length, not common, not like the name). The API tokens made under the old
-    one are revoked (``User.save``); the caller keeps the person's session."""
+    one are revoked (``User.save``); the caller keeps the person's session. A directory
+    account's password is the directory's to change."""
+    if user.directory_dn:
+        raise ValidationError(
+            {"old_password": _("Your password is kept by the plant's directory: change it there.")}
+        )
     _check_own_password(
         user, old_password, _("Your present password is not correct: nothing was changed.")
     )
@@ -119,3 +152,34 @@ def password_change(*, user, old_password: str, new_password: str):
     user.set_password(new_password)
     user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def user_sync_from_directory(*, user, dn: str, group_dns) -> bool:
+    """Give a directory account the roles and sites its directory groups map to (the
+    ``LDAP_ROLE_GROUPS`` and ``LDAP_SITE_GROUPS`` settings), at each login and each
+    ``sync_directory`` run. Roles not mapped to any directory group are left as they are; sites
+    are the directory's alone. Returns False, changing no role, when the person's groups give
+    no role: they are in the directory but not a Plant Logbook user."""
+    from django.contrib.auth.models import Group
+
+    from logbook.equipment.models import Site
+
+    group_dns = {group.lower() for group in group_dns}
+    role_groups = settings.DIRECTORY_ROLE_GROUPS
+    roles = {role for role, group in role_groups.items() if group in group_dns}
+    if not roles:
+        return False
+    managed = Group.objects.filter(name__in=list(role_groups))
+    user.groups.remove(*managed.exclude(name__in=roles))
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    codes = [code for code, group in settings.DIRECTORY_SITE_GROUPS.items() if group in group_dns]
+    user.sites.set(Site.objects.filter(code__in=codes))
+    user.directory_dn = dn
+    user.is_staff = Role.ADMIN in roles
+    if user.has_usable_password():
+        user.set_unusable_password()  # never a second, local way in beside the directory's
+    user.save()
+    user.__dict__.pop("role_names", None)
+    user.__dict__.pop("site_list", None)
+    return True
