@@ -14,7 +14,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 # Directory login's library builds against OpenLDAP's headers: installed when they are here.
 LDAP_EXTRA := $(shell test -e /usr/include/ldap.h && test -e /usr/include/sasl/sasl.h && echo ,ldap)
 
-.PHONY: venv demo run test screenshots lint format clean bench bench-signals load
+.PHONY: venv catalogues messages demo run test screenshots lint format clean bench bench-signals load
 
 venv: $(STAMP)
 
@@ -24,7 +24,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev$(LDAP_EXTRA)]'
 	touch $(STAMP)
 
-demo: venv
+# The translation catalogues, compiled from locale/<language>/LC_MESSAGES/*.po (never edited by
+# hand: the .mo files are build output, not kept in git).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+catalogues: $(CATALOGUES)
+
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/pybabel --quiet compile --statistics -i $< -o $@
+
+# After marking new strings: extract them into every language's catalogue (needs GNU gettext).
+messages: venv
+	DEBUG=true $(BIN)/python manage.py makemessages --all --add-location=file \
+		--ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+
+demo: venv catalogues
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo --logins
 
@@ -32,11 +46,11 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv catalogues
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests, saving their screenshots where README.md and docs/ show them.
-screenshots: venv
+screenshots: venv catalogues
 	$(TEST_ENV) SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: venv
@@ -61,7 +75,7 @@ bench-signals: venv
 	$(BIN)/python bench/signals.py $(SIGNALS_ARGS)
 
 # 30 technicians and 5 supervisors against gunicorn, on SQLite and PostgreSQL, with faults.
-load: venv
+load: venv catalogues
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:

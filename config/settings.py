@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "logbook.core.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -247,6 +248,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "en"
+# The languages the pages come in: the person's choice on their profile, else the login page's
+# switch, else the browser's. Catalogues in locale/, compiled at build time (make catalogues).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
 # Stored in UTC; each page shows times in its site's zone (see core.middleware).
 TIME_ZONE = "UTC"

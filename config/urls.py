@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
@@ -52,6 +53,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The login page's language switch (POST language, next): a cookie the browser keeps.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/profile/", profile, name="profile"),
     path("equipment/<int:pk>/log/", equipment_log, name="equipment_log"),
     path("equipment/", include("logbook.equipment.urls")),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from logbook.accounts.models import Certification, Signature, User
 from logbook.accounts.services import user_deactivate_many
@@ -42,7 +43,11 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Deactivate the selected people (they can no longer log in)"))
     def deactivate(self, request, queryset):
         count = user_deactivate_many(users=queryset, by=request.user)
-        self.message_user(request, _("%(count)d deactivated.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d person deactivated.", "%(count)d people deactivated.", count)
+            % {"count": count},
+        )
 
     @admin.display(description=_("Roles"))
     def roles(self, obj):

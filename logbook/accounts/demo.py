@@ -8,9 +8,9 @@ from logbook.equipment.models import Line, Site
 DEMO_PASSWORD = "demo"
 
 
-def load_users(data, stdout):
+def load_users(data, stdout, key="users"):
     created = 0
-    for row in data["users"]:
+    for row in data.get(key, []):
         user, is_new = User.objects.get_or_create(
             username=row["username"],
             defaults={
@@ -18,6 +18,7 @@ def load_users(data, stdout):
                 "last_name": row.get("last_name", ""),
                 "is_staff": row.get("is_staff", False),
                 "is_superuser": row.get("is_superuser", False),
+                "language": row.get("language", ""),
             },
         )
         if is_new:
@@ -30,4 +31,10 @@ def load_users(data, stdout):
             user.groups.set(Group.objects.filter(name__in=row["roles"]))
             user.sites.set(Site.objects.filter(code__in=row["sites"]))
             created += 1
-    stdout.write(f"users: {created} created, {len(data['users']) - created} already there")
+    stdout.write(f"{key}: {created} created, {len(data.get(key, [])) - created} already there")
+
+
+def load_language_users(data, stdout):
+    """Technicians who read the pages in their own language (German, Spanish, Polish), loaded
+    after the history, which is the same with or without them."""
+    load_users(data, stdout, key="users_in_their_language")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -70,6 +71,13 @@ class User(AbstractUser):
         _("daily digest"),
         default=True,
         help_text=_("Supervisors: yesterday's figures and what needs attention, by e-mail."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of your pages. None: your browser's."),
     )
     directory_dn = models.CharField(
         _("directory entry"),
@@ -178,7 +186,10 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
 
     def __str__(self):
-        return f"{self.get_meaning_display()} by {self.signer_name}"
+        return _("%(meaning)s by %(name)s") % {
+            "meaning": self.get_meaning_display(),
+            "name": self.signer_name,
+        }
 
 
 class CertificationQuerySet(models.QuerySet):
@@ -225,7 +236,11 @@ class Certification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.equipment_class} (until {self.expires_on:%Y-%m-%d})"
+        return _("%(person)s · %(class)s (until %(day)s)") % {
+            "person": self.user,
+            "class": self.equipment_class,
+            "day": f"{self.expires_on:%Y-%m-%d}",
+        }
 
     def get_absolute_url(self):
         from django.urls import reverse

@@ -95,12 +95,18 @@ def user_deactivate_many(*, users, by=None) -> int:
 _UNCHANGED = object()
 
 
-def preferences_update(*, user, daily_digest=None, home_line=_UNCHANGED):
+def preferences_update(*, user, daily_digest=None, home_line=_UNCHANGED, language=None):
     """A person's own settings (their profile page; "My shift" when they choose their line).
-    Only what is given changes; a home line must be one of the person's sites' lines."""
+    Only what is given changes; a home line must be one of the person's sites' lines, a
+    language one the pages come in ("" for the browser's)."""
     from logbook.equipment.models import Line
 
     fields = []
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": _("Choose one of the languages offered.")})
+        user.language = language
+        fields.append("language")
     if daily_digest is not None:
         user.daily_digest = bool(daily_digest)
         fields.append("daily_digest")

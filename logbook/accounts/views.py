@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logbook.accounts import services
@@ -75,6 +77,11 @@ def home(request):
 
 
 class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As my browser asks")), *settings.LANGUAGES],
+        required=False,
+    )
     home_line = forms.ModelChoiceField(
         label=_("Home line"),
         queryset=None,
@@ -134,7 +141,11 @@ def profile(request):
     form = PreferencesForm(
         None if changing_password else posted,
         user=user,
-        initial={"daily_digest": user.daily_digest, "home_line": user.home_line_id},
+        initial={
+            "daily_digest": user.daily_digest,
+            "home_line": user.home_line_id,
+            "language": user.language,
+        },
         prefix="prefs",
     )
     password_form = PasswordForm(posted if changing_password else None, prefix="password")
@@ -151,6 +162,8 @@ def profile(request):
             messages.success(request, _("Your password is changed."))
             return redirect("profile")
     elif submit(request, form, lambda data: services.preferences_update(user=user, **data)):
+        if user.language:
+            translation.activate(user.language)  # the message in the language just chosen
         messages.success(request, _("Your settings are saved."))
         return redirect("profile")
     status = 400 if posted is not None else 200

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -179,12 +180,12 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ProtectedError):
         return Response(
-            {"detail": "Other records refer to this one; it cannot be deleted."},
+            {"detail": _("Other records refer to this one; it cannot be deleted.")},
             status=status.HTTP_409_CONFLICT,
         )
     elif isinstance(exc, IntegrityError):
         return Response(
-            {"detail": "This change conflicts with another record (it may already exist)."},
+            {"detail": _("This change conflicts with another record (it may already exist).")},
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

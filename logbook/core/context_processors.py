@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (label, url name, permission needed). Apps add their entries as they land. The brand at the
 # left of the bar is the link home.
@@ -11,7 +12,8 @@ NAVIGATION = [
     (_("Quality"), "quality:inspection_list", "quality.view_inspection"),
     (_("Requests"), "workrequests:workrequest_list", "workrequests.view_workrequest"),
     (_("Reports"), "reports:dashboard", "shifts.view_shift"),
-    (_("Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
+    # "Equipment" the section (all the machines), not one machine as in a form's field.
+    (pgettext_lazy("section", "Equipment"), "equipment:equipment_list", "equipment.view_equipment"),
 ]
 
 

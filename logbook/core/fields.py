@@ -43,3 +43,21 @@ class DateField(models.DateField):
     """A day in the plant's life: refused outside EARLIEST_YEAR–LATEST_YEAR on every path."""
 
     default_validators = [validate_plant_date]
+
+
+class DecimalField(models.DecimalField):
+    """A number people type: its form field takes the number as the person's language writes
+    it (12,5 in German, Spanish and Polish; 12.5 in English) and shows it back the same way,
+    with the numeric keypad on a tablet. Stored as Django's DecimalField (the migrations say
+    so), so the change is the forms' alone."""
+
+    def formfield(self, **kwargs):
+        from logbook.core.forms import DecimalInput
+
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", DecimalInput)
+        return super().formfield(**kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs

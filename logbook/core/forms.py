@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import BaseInlineFormSet
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from logbook.core.versions import check_version, record_version
@@ -56,15 +57,18 @@ def plain_number(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-class DecimalInput(forms.NumberInput):
-    """A number field that shows a stored decimal as it was typed (1.6, not 1.600000)."""
+class DecimalInput(forms.TextInput):
+    """A number field that shows a stored decimal as it was typed (1.6, not 1.600000), with the
+    decimal separator of the person's language (1,6 in German), and takes it back that way
+    (its form field is ``localize=True``). Text, not type=number, which would refuse a comma in
+    a browser set to English; the tablet still shows its numeric keypad."""
 
     def __init__(self, attrs=None):
-        super().__init__({"step": "any", **(attrs or {})})
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return plain_number(value)
+            return plain_number(value).replace(".", formats.get_format("DECIMAL_SEPARATOR"))
         return super().format_value(value)
 
 
@@ -141,4 +145,5 @@ class TableRowFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         row = _("row %(n)s") % {"n": (index or 0) + 1}
         for field in form.fields.values():
-            field.widget.attrs["aria-label"] = f"{field.label}, {row}"
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label}, {row}"

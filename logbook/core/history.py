@@ -120,6 +120,8 @@ def readable(rows):
             return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
         return value
 
     for row in rows:

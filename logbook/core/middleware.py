@@ -1,8 +1,24 @@
 import time
 
 from django.contrib.auth.signals import user_login_failed
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+
+
+class PersonLanguageMiddleware:
+    """The language a person chose on their profile wins over the browser's and the login
+    page's (LocaleMiddleware, before this one, chose from those)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
 
 
 class SiteTimezoneMiddleware:

@@ -300,9 +300,9 @@ def server_error(request):
         logger.warning("database unavailable on %s: %s", request.path, error)
     if request.path.startswith("/api/"):
         detail = (
-            "The database is unavailable or busy: nothing was saved. Try again shortly."
+            _("The database is unavailable or busy: nothing was saved. Try again shortly.")
             if unavailable
-            else "Server error: nothing was half saved. Try again."
+            else _("Server error: nothing was half saved. Try again.")
         )
         response = JsonResponse({"detail": detail}, status=status)
     else:

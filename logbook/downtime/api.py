@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -65,7 +66,7 @@ class DowntimeIncidentSerializer(CleanModelSerializer):
         if self.instance is not None and "equipment" in attrs:
             if attrs["equipment"] != self.instance.equipment:
                 raise serializers.ValidationError(
-                    {"equipment": "An incident stays on its equipment; record a new one."}
+                    {"equipment": _("An incident stays on its equipment; record a new one.")}
                 )
         return attrs
 

@@ -270,7 +270,10 @@ class DowntimeIncident(models.Model):
 
     def __str__(self):
         when = timezone.localtime(self.started_at)
-        return f"{self.equipment.asset_tag} down {when:%Y-%m-%d %H:%M}"
+        return _("%(machine)s down %(when)s") % {
+            "machine": self.equipment.asset_tag,
+            "when": f"{when:%Y-%m-%d %H:%M}",
+        }
 
     def get_absolute_url(self):
         return reverse("downtime:incident_detail", args=[self.pk])

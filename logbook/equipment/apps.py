@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EquipmentConfig(AppConfig):
     name = "logbook.equipment"
     label = "equipment"
-    verbose_name = _("Equipment")
+    verbose_name = pgettext_lazy("section", "Equipment")

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logbook.core.fields import DateField, DateTimeField, TextField
+from logbook.core.fields import DateField, DateTimeField, DecimalField, TextField
 from logbook.core.querysets import SiteScopedManager
 from logbook.core.validators import validate_timezone
 from logbook.equipment.choices import Criticality, EquipmentStatus
@@ -91,7 +91,7 @@ class Line(models.Model):
     area = models.ForeignKey(Area, models.PROTECT, related_name="lines", verbose_name=_("area"))
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=20)
-    oee_target = models.DecimalField(
+    oee_target = DecimalField(
         _("OEE target (%)"),
         max_digits=4,
         decimal_places=1,
@@ -308,7 +308,7 @@ class MeterReading(models.Model):
     meter = models.ForeignKey(
         Meter, models.PROTECT, related_name="readings", verbose_name=_("meter")
     )
-    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    value = DecimalField(_("value"), max_digits=14, decimal_places=2)
     taken_at = DateTimeField(_("taken at"), default=timezone.now, db_index=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -44,7 +44,7 @@ class ScheduleForm(ScopedModelForm):
             "required_class",
             "active",
         ]
-        widgets = {"anchor_date": DateInput(), "interval": forms.NumberInput(attrs={"step": "any"})}
+        widgets = {"anchor_date": DateInput(), "interval": DecimalInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,7 +199,8 @@ class PartLineForm(forms.Form):
         label=_("Quantity"),
         required=False,
         min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        localize=True,
+        widget=DecimalInput(),
     )
 
     def clean(self):
@@ -233,7 +234,7 @@ class CompleteForm(forms.Form):
                     required=False,
                 )
             elif row.kind == ItemKind.MEASURE:
-                attrs = {"step": "any", "inputmode": "decimal", "class": "measure"}
+                attrs = {"class": "measure"}
                 if row.lower_limit is not None:
                     attrs["data-min"] = row.lower_limit
                 if row.upper_limit is not None:
@@ -246,7 +247,8 @@ class CompleteForm(forms.Form):
                 self.fields[f"value_{row.pk}"] = forms.DecimalField(
                     label=f"{row.text} ({row.unit})" if row.unit else row.text,
                     required=False,
-                    widget=forms.NumberInput(attrs=attrs),
+                    localize=True,
+                    widget=DecimalInput(attrs=attrs),
                     help_text=_("Limits: %(limits)s") % {"limits": limits} if limits else "",
                 )
             self.fields[f"note_{row.pk}"] = forms.CharField(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logbook.accounts.models import check_person_on_site
-from logbook.core.fields import DateField, DateTimeField, TextField
+from logbook.core.fields import DateField, DateTimeField, DecimalField, TextField
 from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.maintenance.choices import (
@@ -37,14 +37,14 @@ class SparePart(models.Model):
     part_number = models.CharField(_("part number"), max_length=50, unique=True)
     description = models.CharField(_("description"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20, default="pcs")
-    stock = models.DecimalField(
+    stock = DecimalField(
         _("stock on hand"),
         max_digits=12,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
     )
-    reorder_point = models.DecimalField(
+    reorder_point = DecimalField(
         _("reorder point"),
         max_digits=12,
         decimal_places=2,
@@ -102,7 +102,7 @@ class MaintenanceSchedule(models.Model):
         verbose_name=_("equipment"),
     )
     title = models.CharField(_("title"), max_length=120)
-    interval = models.DecimalField(
+    interval = DecimalField(
         _("every"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     interval_unit = models.CharField(_("unit"), max_length=10, choices=IntervalUnit.choices)
@@ -152,7 +152,7 @@ class MaintenanceSchedule(models.Model):
     active = models.BooleanField(_("active"), default=True)
     next_due = DateField(_("next due"), null=True, blank=True, editable=False)
     last_done_on = DateField(_("last done"), null=True, blank=True, editable=False)
-    last_done_value = models.DecimalField(
+    last_done_value = DecimalField(
         _("meter at last completion"),
         max_digits=14,
         decimal_places=2,
@@ -214,10 +214,10 @@ class ChecklistItem(models.Model):
         _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.CHECK
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    lower_limit = models.DecimalField(
+    lower_limit = DecimalField(
         _("lower limit"), max_digits=12, decimal_places=3, null=True, blank=True
     )
-    upper_limit = models.DecimalField(
+    upper_limit = DecimalField(
         _("upper limit"), max_digits=12, decimal_places=3, null=True, blank=True
     )
 
@@ -479,14 +479,14 @@ class ChecklistResult(models.Model):
     text = models.CharField(_("item"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    lower_limit = models.DecimalField(
+    lower_limit = DecimalField(
         _("lower limit"), max_digits=12, decimal_places=3, null=True, blank=True
     )
-    upper_limit = models.DecimalField(
+    upper_limit = DecimalField(
         _("upper limit"), max_digits=12, decimal_places=3, null=True, blank=True
     )
     done = models.BooleanField(_("done"), null=True, blank=True)
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=3, null=True, blank=True)
+    value = DecimalField(_("value"), max_digits=12, decimal_places=3, null=True, blank=True)
     note = TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -581,7 +581,7 @@ class PartUsage(models.Model):
     part = models.ForeignKey(
         SparePart, models.PROTECT, related_name="usages", verbose_name=_("part")
     )
-    quantity = models.DecimalField(
+    quantity = DecimalField(
         _("quantity"),
         max_digits=12,
         decimal_places=2,

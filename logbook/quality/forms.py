@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from logbook.core.forms import (
     DecimalInput,
@@ -98,7 +99,11 @@ class InspectionForm(forms.Form):
                 self.fields[f"c{item.pk}"] = forms.CharField(
                     label=f"{item.name} ({item.unit})" if item.unit else item.name,
                     widget=forms.TextInput(attrs=attrs),
-                    help_text=_("Limits %(limits)s, %(decimals)s decimal(s)")
+                    help_text=ngettext(
+                        "Limits %(limits)s, %(decimals)s decimal",
+                        "Limits %(limits)s, %(decimals)s decimals",
+                        item.decimals,
+                    )
                     % {"limits": limits or "—", "decimals": item.decimals},
                 )
             else:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logbook.core.fields import DateTimeField, TextField
+from logbook.core.fields import DateTimeField, DecimalField, TextField
 from logbook.core.models import Amendment
 from logbook.core.querysets import SiteScopedQuerySet
 from logbook.quality.choices import CharacteristicKind, Disposition, NCStatus, Severity, Verdict
@@ -100,13 +100,11 @@ class Characteristic(models.Model):
         choices=CharacteristicKind.choices,
         default=CharacteristicKind.VARIABLE,
     )
-    nominal = models.DecimalField(
-        _("nominal"), max_digits=18, decimal_places=6, null=True, blank=True
-    )
-    lsl = models.DecimalField(
+    nominal = DecimalField(_("nominal"), max_digits=18, decimal_places=6, null=True, blank=True)
+    lsl = DecimalField(
         _("lower limit (LSL)"), max_digits=18, decimal_places=6, null=True, blank=True
     )
-    usl = models.DecimalField(
+    usl = DecimalField(
         _("upper limit (USL)"), max_digits=18, decimal_places=6, null=True, blank=True
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
@@ -235,7 +233,7 @@ class Measurement(models.Model):
         related_name="measurements",
         verbose_name=_("characteristic"),
     )
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=6, null=True, blank=True)
+    value = DecimalField(_("value"), max_digits=18, decimal_places=6, null=True, blank=True)
     passed = models.BooleanField(_("passed"))
     defect = models.CharField(_("defect"), max_length=80, blank=True)
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from logbook.accounts.services import signature_create
 from logbook.core.exceptions import RecordLocked
@@ -104,7 +105,11 @@ def _decimal(raw, characteristic: Characteristic, errors: list) -> Decimal | Non
         return None
     if value != characteristic.quantize(value):
         errors.append(
-            _("%(name)s is read to %(decimals)s decimal(s): %(raw)s has more.")
+            ngettext(
+                "%(name)s is read to %(decimals)s decimal: %(raw)s has more.",
+                "%(name)s is read to %(decimals)s decimals: %(raw)s has more.",
+                characteristic.decimals,
+            )
             % {"name": characteristic.name, "decimals": characteristic.decimals, "raw": raw}
         )
         return None

@@ -9,6 +9,8 @@ read by screen readers).
 import dataclasses
 import math
 
+from logbook.core.numbers import local_number
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 26, 76
 
@@ -59,7 +61,7 @@ def bar_chart(
     title: str,
     description: str,
     y_title: str,
-    fmt=lambda v: f"{v:,.0f}",
+    fmt=local_number,
     y_max: float | None = None,
     cumulative: bool = False,
     target: float | None = None,
@@ -126,7 +128,7 @@ def waterfall(steps: list[dict], *, title: str, description: str) -> Chart:
         chart.empty = True
         return chart
     top = _nice_max(max(step["value"] for step in steps if step["kind"] == "total"))
-    _linear_ticks(chart, top, lambda v: f"{v:,.0f}")
+    _linear_ticks(chart, top, local_number)
     plot_w = chart.right_x - chart.left
     span = chart.bottom_y - chart.top
     step_w = plot_w / len(steps)

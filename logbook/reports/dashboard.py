@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from logbook.core.fields import validate_plant_date
+from logbook.core.numbers import local_number
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Line, Site
 from logbook.maintenance.models import WorkOrder
@@ -209,7 +211,7 @@ def percent(value, digits=1) -> str:
 
 
 def minutes(value) -> str:
-    return "—" if value is None else f"{value:,.0f} min"
+    return "—" if value is None else f"{local_number(value)} min"
 
 
 def needs_attention(user, scope, links: Links) -> list[dict]:
@@ -321,7 +323,7 @@ def oee_section(scope, start, end, now, links) -> dict:
                     if f["speed_loss_minutes"] is None
                     else f["actual_production_minutes"] - f["speed_loss_minutes"]
                 ),
-                "produced": f"{f['produced']:,.0f}",
+                "produced": local_number(f["produced"]),
                 "run": minutes(f["actual_production_minutes"]),
             },
             f["performance"],
@@ -331,7 +333,7 @@ def oee_section(scope, start, end, now, links) -> dict:
             _t("Quality"),
             _t("Quality ratio (QR) = GQ / PQ"),
             _t("good quantity / produced quantity"),
-            f"{f['good']:,.0f} / {f['produced']:,.0f}",
+            f"{local_number(f['good'])} / {local_number(f['produced'])}",
             f["quality"],
             links.shifts_of_period(),
         ),
@@ -585,8 +587,17 @@ def reliability_section(scope, start, end, now, links) -> dict:
             {
                 "label": row["label"],
                 "value": row["mtbf_hours"],
-                "tip": f"{row['label']}: MTBF {row['mtbf_hours'] or '—'} h, "
-                f"MTTR {row['mttr_hours'] or '—'} h, {row['failures']} failures",
+                "tip": ngettext(
+                    "%(month)s: MTBF %(mtbf)s h, MTTR %(mttr)s h, %(count)s failure",
+                    "%(month)s: MTBF %(mtbf)s h, MTTR %(mttr)s h, %(count)s failures",
+                    row["failures"],
+                )
+                % {
+                    "month": row["label"],
+                    "mtbf": row["mtbf_hours"] or "—",
+                    "mttr": row["mttr_hours"] or "—",
+                    "count": row["failures"],
+                },
                 "href": links.losses_between(row["key"], _last_day(row["key"])),
             }
             for row in monthly
@@ -594,7 +605,7 @@ def reliability_section(scope, start, end, now, links) -> dict:
         title=_t("MTBF per month"),
         description=_t("Mean time between failures of each month, in hours."),
         y_title="h",
-        fmt=lambda v: f"{v:,.1f}",
+        fmt=lambda v: local_number(v, 1),
     )
     mttr = charts.bar_chart(
         [

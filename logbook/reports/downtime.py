@@ -18,6 +18,7 @@ incidents count in their amended version only.
 import math
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from logbook.downtime.models import DowntimeIncident, ReasonCode
 from logbook.equipment.models import Equipment
@@ -25,7 +26,7 @@ from logbook.reports import sql
 from logbook.reports.oee import scope_condition
 
 BY = ("reason", "equipment", "category")
-UNCLASSIFIED = "Unclassified"
+UNCLASSIFIED = gettext_lazy("Unclassified")
 
 
 def _stops(*, start, end, line, site, now, by):
@@ -86,7 +87,7 @@ def pareto(*, start, end, by="reason", line=None, site=None, now=None) -> list[d
     labels = _labels(by, [key for key, _count, _minutes in stops])
     total = sum(minutes for _key, _count, minutes in stops)
     rows, running = [], 0.0
-    unknown = (UNCLASSIFIED, UNCLASSIFIED)
+    unknown = (str(UNCLASSIFIED), str(UNCLASSIFIED))
     ordered = sorted(stops, key=lambda row: (-row[2], -row[1], labels.get(row[0], unknown)))
     for key, count, minutes in ordered:
         running += minutes

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from logbook.core.numbers import local_number, local_percent
 from logbook.downtime.models import DowntimeIncident
 from logbook.maintenance.choices import ACTIVE_STATUSES
 from logbook.maintenance.models import IsolationPoint, WorkOrder
@@ -24,7 +26,7 @@ MAX_LISTED = 5  # at most this many records of one kind are named one by one
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    return local_percent(value)
 
 
 def _local(moment, zone, fmt="H:i") -> str:
@@ -56,8 +58,8 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
                 "a": _pct(figures["availability"]),
                 "p": _pct(figures["performance"]),
                 "q": _pct(figures["quality"]),
-                "made": f"{figures['produced']:,.0f}",
-                "good": f"{figures['good']:,.0f}",
+                "made": local_number(figures["produced"]),
+                "good": local_number(figures["good"]),
             },
             f"{shift.get_absolute_url()}#production",
         )
@@ -95,9 +97,15 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
     )
     if ended["n"]:
         minutes = round(ended["lasted"].total_seconds() / 60)
-        text = _("%(n)s stops ended, %(m)s min in all.") % {"n": ended["n"], "m": minutes}
+        text = ngettext(
+            "%(n)s stop ended, %(m)s min in all.",
+            "%(n)s stops ended, %(m)s min in all.",
+            ended["n"],
+        ) % {"n": ended["n"], "m": minutes}
         if ended["unclassified"]:
-            text += " " + _("%(n)s not classified yet.") % {"n": ended["unclassified"]}
+            text += " " + ngettext(
+                "%(n)s not classified yet.", "%(n)s not classified yet.", ended["unclassified"]
+            ) % {"n": ended["unclassified"]}
         add(
             HandoverTopic.DOWNTIME,
             text,
@@ -126,7 +134,11 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
     if open_work["n"]:
         add(
             HandoverTopic.WORK,
-            _("Open work on the line: %(n)s orders, %(c)s of them corrective.")
+            ngettext(
+                "Open work on the line: %(n)s order, %(c)s of them corrective.",
+                "Open work on the line: %(n)s orders, %(c)s of them corrective.",
+                open_work["n"],
+            )
             % {"n": open_work["n"], "c": open_work["corrective"]},
             f"{reverse('maintenance:workorder_list')}?line_id={line.pk}&show=active",
         )
@@ -171,7 +183,10 @@ def compile_handover(shift: Shift, now=None) -> list[dict]:
     if checks["n"]:
         add(
             HandoverTopic.QUALITY,
-            _("%(n)s inspections, %(f)s failed.") % {"n": checks["n"], "f": checks["failed"]},
+            ngettext(
+                "%(n)s inspection, %(f)s failed.", "%(n)s inspections, %(f)s failed.", checks["n"]
+            )
+            % {"n": checks["n"], "f": checks["failed"]},
             f"{reverse('quality:inspection_list')}?line_id={line.pk}&shift_id={shift.pk}",
         )
     for nc in (

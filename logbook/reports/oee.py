@@ -37,6 +37,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logbook.downtime.models import DowntimeIncident, ReasonCode
 from logbook.equipment.models import Area, Equipment, Line
@@ -149,7 +150,7 @@ class Totals:
             "unplanned_by_category": [
                 {
                     "category": key,
-                    "label": categories.get(key, "Unclassified"),
+                    "label": categories.get(key, _("Unclassified")),
                     "minutes": seconds / MINUTE,
                 }
                 for key, seconds in sorted(self.by_category.items(), key=lambda kv: -kv[1])

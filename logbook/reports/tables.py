@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core.numbers import local_number, local_percent
 from logbook.core.tables import BaseTable
 
 
@@ -15,7 +16,7 @@ class Ratio(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return f"{value * 100:.1f} %"
+        return local_percent(value)
 
 
 class Number(tables.Column):
@@ -25,7 +26,7 @@ class Number(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return f"{value:,.{self.digits}f}"
+        return local_number(value, self.digits)
 
 
 class ReportTable(BaseTable):

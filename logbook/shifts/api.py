@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -116,7 +117,7 @@ class LogEntrySerializer(CleanModelSerializer):
             for frozen in ("shift", "amends", "amend_reason"):
                 if frozen in attrs and attrs[frozen] != getattr(self.instance, frozen):
                     raise serializers.ValidationError(
-                        {frozen: "This cannot change; add an amendment."}
+                        {frozen: _("This cannot change; add an amendment.")}
                     )
         return attrs
 
@@ -157,7 +158,7 @@ class ProductionRecordSerializer(CleanModelSerializer):
         if self.instance is None:
             for name in ("produced_count", "good_count"):
                 if name not in attrs:
-                    raise serializers.ValidationError({name: "This field is required."})
+                    raise serializers.ValidationError({name: _("This field is required.")})
         return LogEntrySerializer.validate(self, attrs)
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logbook.core.forms import (
     DateTimeInput,
+    DecimalInput,
     ScopedModelForm,
     SignatureForm,
     VersionedFormMixin,
@@ -103,7 +104,7 @@ class ProductionRecordForm(VersionedFormMixin, forms.ModelForm):
             ),
             "produced_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             "good_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
-            "ideal_cycle_time_s": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            "ideal_cycle_time_s": DecimalInput(),
             "planned_stop_minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             "started_at": DateTimeInput(),
         }

@@ -7,10 +7,11 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from logbook.accounts.models import check_person_on_site
-from logbook.core.fields import DateField, DateTimeField, TextField
+from logbook.core.fields import DateField, DateTimeField, DecimalField, TextField
 from logbook.core.querysets import SiteScopedQuerySet, superseded
 from logbook.shifts import clock
 from logbook.shifts.choices import EntryCategory, ShiftStatus
@@ -294,9 +295,12 @@ class LogEntry(AmendableRecord):
             elif not (
                 self.shift.starts_at - grace <= self.occurred_at <= self.shift.ends_at + grace
             ):
-                errors["occurred_at"] = _(
+                errors["occurred_at"] = ngettext(
+                    "The time is outside the shift (%(start)s–%(end)s, with %(grace)s minute "
+                    "either side).",
                     "The time is outside the shift (%(start)s–%(end)s, with %(grace)s minutes "
-                    "either side)."
+                    "either side).",
+                    settings.SHIFT_ENTRY_GRACE_MINUTES,
                 ) % {
                     "start": timezone.localtime(
                         self.shift.starts_at, self.shift.site.zone
@@ -322,7 +326,7 @@ class ProductionRecord(AmendableRecord):
     product = models.CharField(_("product"), max_length=100)
     produced_count = models.PositiveIntegerField(_("produced"))
     good_count = models.PositiveIntegerField(_("good"))
-    ideal_cycle_time_s = models.DecimalField(
+    ideal_cycle_time_s = DecimalField(
         _("ideal cycle time (s/unit)"), max_digits=9, decimal_places=3
     )
     planned_stop_minutes = models.PositiveIntegerField(
@@ -403,8 +407,10 @@ class ProductionRecord(AmendableRecord):
                 errors["started_at"] = _("A product runs from a time within the shift.")
         if self.shift_id and self.planned_stop_minutes is not None:
             if self.planned_stop_minutes > self.shift.duration_minutes:
-                errors["planned_stop_minutes"] = _(
-                    "Planned stops cannot be longer than the shift (%(minutes)s minutes)."
+                errors["planned_stop_minutes"] = ngettext(
+                    "Planned stops cannot be longer than the shift (%(minutes)s minute).",
+                    "Planned stops cannot be longer than the shift (%(minutes)s minutes).",
+                    self.shift.duration_minutes,
                 ) % {"minutes": self.shift.duration_minutes}
         if errors:
             raise ValidationError(errors)
@@ -440,7 +446,7 @@ class Handover(models.Model):
         verbose_name_plural = _("handovers")
 
     def __str__(self):
-        return f"Handover of {self.shift}"
+        return _("Handover of %(shift)s") % {"shift": self.shift}
 
     def get_absolute_url(self):
         return f"{self.shift.get_absolute_url()}#handover"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from logbook.accounts.services import signature_create
 from logbook.core.exceptions import Conflict, RecordLocked
@@ -374,7 +375,14 @@ def handover_item_answer(*, item: HandoverItem, user, answer: str, note: str = "
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError(
-            {"note": _("Keep the note under %(n)s characters.") % {"n": NOTE_MAX}}
+            {
+                "note": ngettext(
+                    "Keep the note under %(n)s character.",
+                    "Keep the note under %(n)s characters.",
+                    NOTE_MAX,
+                )
+                % {"n": NOTE_MAX}
+            }
         )
     if answer == HandoverAnswer.QUESTION:
         if not note:

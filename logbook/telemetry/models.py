@@ -116,7 +116,11 @@ class MachineLink(models.Model):
         verbose_name_plural = _("machine links")
 
     def __str__(self):
-        return f"{self.equipment_id}: {self.state} since {self.state_since:%Y-%m-%d %H:%M:%S}"
+        return _("%(machine)s: %(state)s since %(when)s") % {
+            "machine": self.equipment_id,
+            "state": self.state,
+            "when": f"{self.state_since:%Y-%m-%d %H:%M:%S}",
+        }
 
 
 class MachinePeriod(models.Model):
@@ -186,7 +190,11 @@ class SilentPeriod(MachinePeriod):
         ]
 
     def __str__(self):
-        return f"{self.equipment_id} silent {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at:%H:%M}"
+        return _("%(machine)s silent %(start)s–%(end)s") % {
+            "machine": self.equipment_id,
+            "start": f"{self.started_at:%Y-%m-%d %H:%M}",
+            "end": f"{self.ended_at:%H:%M}",
+        }
 
 
 class CountMinute(models.Model):

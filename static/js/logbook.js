@@ -66,7 +66,7 @@
 
   // A measured value outside its limits turns red as it is typed (the server checks it again).
   function flagLimits(input) {
-    var value = parseFloat(input.value);
+    var value = parseFloat(input.value.replace(",", "."));  // 12,5 as German writes it
     var min = parseFloat(input.getAttribute("data-min"));
     var max = parseFloat(input.getAttribute("data-max"));
     var out = !isNaN(value) && ((!isNaN(min) && value < min) || (!isNaN(max) && value > max));

@@ -115,7 +115,7 @@ def test_bad_input_is_a_400_and_nothing_is_saved(as_user, technician, plan):
     client = as_user(technician)
     response = _post_inspection(client, plan, "500.05")
     assert response.status_code == 400
-    assert "read to 1 decimal(s)" in response.content.decode()
+    assert "read to 1 decimal:" in response.content.decode()
     assert _post_inspection(client, plan, "lots").status_code == 400
     assert not Inspection.objects.exists()
 

@@ -47,7 +47,7 @@ def test_the_records_are_compiled_into_items(eventful, technician):
     assert "480 made, 470 good" in production and "OEE" in production
     downtime = texts(items, "downtime")
     assert any("still down since 2026-06-15 09:30: not classified yet" in t for t in downtime)
-    assert any(t.startswith("1 stops ended, 20 min") for t in downtime)
+    assert any(t.startswith("1 stop ended, 20 min") for t in downtime)
     assert any("Replace the guide rail" in t for t in texts(items, "work"))
     assert any("Lubricate the drive chain" in t for t in texts(items, "pm_due"))
     assert texts(items, "open_item") == ["Check the air leak"]

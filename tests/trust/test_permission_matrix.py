@@ -32,6 +32,7 @@ PAGES = {
     "favicon": (PUBLIC, None, "get"),
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),
+    "set_language": (PUBLIC, None, "post"),
     "profile": (ANY, None, "get"),
     "equipment_log": ("shifts.add_logentry", "equipment.Equipment", "get"),
     "audit_trail": ("accounts.view_audit_trail", "shifts.Shift", "get"),

@@ -22,6 +22,7 @@ DEMO_STEPS = [
     "logbook.reports.demo.load",
     "logbook.workrequests.demo.load",
     "logbook.telemetry.demo.load",
+    "logbook.accounts.demo.load_language_users",
 ]
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_plant.json"
 
@@ -51,10 +52,13 @@ def demo_logins(data) -> str:
     from logbook.core.roles import Role
 
     rows = []
-    for user in data["users"]:
+    languages = dict(settings.LANGUAGES)
+    for user in [*data["users"], *data.get("users_in_their_language", [])]:
         where = " ".join(user["sites"])
         if user.get("home_line"):
             where += f", line {user['home_line']}"
+        if user.get("language"):
+            where += f", in {languages[user['language']]}"
         roles = ", ".join(str(Role(role).label) for role in user["roles"])
         rows.append((user["username"], roles, where))
     width = max(len(row[0]) for row in rows) + 2
