@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from logbook.core.fields import validate_plant_date
-from logbook.core.numbers import local_number
+from logbook.core.numbers import local_number, local_percent
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Line, Site
 from logbook.maintenance.models import WorkOrder
@@ -207,7 +207,7 @@ class Links:
 
 
 def percent(value, digits=1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f} %"
+    return local_percent(value, digits)
 
 
 def minutes(value) -> str:

@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from logbook.accounts.models import User
@@ -170,6 +170,12 @@ def send_digests(day: datetime.date | None = None, now=None) -> dict:
 
 
 def _send(user, day, now):
+    # In the person's language (their profile's; the plant's default otherwise).
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        _compose_and_send(user, day, now)
+
+
+def _compose_and_send(user, day, now):
     context = digest_context(user, day, now)
     subject = _("Plant Logbook — %(day)s") % {"day": day.isoformat()}
     text = render_to_string("reports/digest.txt", context)

@@ -135,3 +135,14 @@ def test_two_servers_at_once_send_one_mail(line, patterns, technician, superviso
         thread.join()
     assert sorted(result["sent"] for result in results) == [0, 1]
     assert len(mail.outbox) == 1
+
+
+def test_a_supervisor_who_reads_german_gets_the_digest_in_german(yesterday, supervisor):
+    supervisor.language = "de"
+    supervisor.save()
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        send_digests()
+    [message] = mail.outbox
+    assert message.body.startswith("Hallo Dana,")
+    assert "OEE 74,8 %" in message.body  # the German decimal comma
+    assert "Nicht klassifizierte Stillstände" in message.body
