@@ -51,9 +51,7 @@ def test_only_an_offered_language_is_kept(as_user, technician):
     assert technician.language == ""
 
 
-def test_a_german_technician_types_the_decimal_comma_and_reads_it_back(
-    as_user, technician, shift
-):
+def test_a_german_technician_types_the_decimal_comma_and_reads_it_back(as_user, technician, shift):
     technician.language = "de"
     technician.save()
     client = as_user(technician)
