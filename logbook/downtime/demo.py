@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from logbook.accounts.models import User
+from logbook.core.demo_words import demo_word
 from logbook.downtime.choices import IncidentSource
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
 from logbook.equipment.models import Equipment, Site
@@ -97,18 +98,21 @@ def load(data, stdout):
 def _reason_tree(categories):
     for row in categories:
         category, _ = ReasonCode.objects.get_or_create(
-            code=row["code"], defaults={"name": row["name"], "kind": row["kind"]}
+            code=row["code"], defaults={"name": demo_word(row["name"]), "kind": row["kind"]}
         )
         for code, name in row["reasons"]:
             ReasonCode.objects.get_or_create(
-                code=code, defaults={"name": name, "kind": row["kind"], "parent": category}
+                code=code,
+                defaults={"name": demo_word(name), "kind": row["kind"], "parent": category},
             )
 
 
 def _failure_codes(lists):
     for list_name, rows in lists.items():
         for code, name in rows:
-            FailureCode.objects.get_or_create(list=list_name, code=code, defaults={"name": name})
+            FailureCode.objects.get_or_create(
+                list=list_name, code=code, defaults={"name": demo_word(name)}
+            )
 
 
 def _incidents(site) -> int:

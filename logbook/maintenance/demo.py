@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from logbook.accounts.models import Certification, Signature, User
+from logbook.core.demo_words import demo_word
 from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import Equipment, EquipmentClass, Meter, Site
 from logbook.maintenance import services
@@ -97,7 +98,7 @@ def _schedule(row, site, today) -> int:
     start = today - datetime.timedelta(weeks=HISTORY_WEEKS)
     schedule = MaintenanceSchedule(
         equipment=equipment,
-        title=row["title"],
+        title=demo_word(row["title"]),
         interval=row["interval"],
         interval_unit=row["unit"],
         meter=meter,
@@ -107,7 +108,9 @@ def _schedule(row, site, today) -> int:
         estimated_minutes=row["minutes"],
         lockout_required=row["lockout"],
         energy_sources=(
-            f"Main switch of {equipment.asset_tag}\nCompressed air valve of {equipment.asset_tag}"
+            demo_word("Main switch of %(tag)s") % {"tag": equipment.asset_tag}
+            + "\n"
+            + demo_word("Compressed air valve of %(tag)s") % {"tag": equipment.asset_tag}
             if row["lockout"]
             else ""
         ),
@@ -115,7 +118,7 @@ def _schedule(row, site, today) -> int:
     )
     checklist = [
         {
-            "text": item[0],
+            "text": demo_word(item[0]),
             "kind": item[1],
             "unit": item[2] if len(item) > 2 else "",
             "lower_limit": Decimal(str(item[3])) if len(item) > 3 else None,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from logbook.accounts.models import Signature, User
+from logbook.core.demo_words import demo_word
 from logbook.equipment.models import Line, Site
 from logbook.reports.oee import oee
 from logbook.shifts import clock
@@ -89,7 +90,7 @@ def load(data, stdout):
         for row in patterns:
             ShiftPattern.objects.get_or_create(
                 site=site,
-                name=row["name"],
+                name=demo_word(row["name"]),
                 defaults={
                     "start_time": datetime.time.fromisoformat(row["start"]),
                     "end_time": datetime.time.fromisoformat(row["end"]),

@@ -58,3 +58,42 @@ def test_the_printed_logins_name_every_demo_user_who_can_log_in(db):
         assert f"  {user.username} " in printed
         assert user.check_password("demo")
     assert "tech2" in printed and "line L2" in printed
+
+
+def _demo_words(data) -> set[str]:
+    words = {row["name"] for row in data["reason_codes"]}
+    words |= {name for row in data["reason_codes"] for _code, name in row["reasons"]}
+    words |= {name for rows in data["failure_codes"].values() for _code, name in rows}
+    words |= {row["title"] for row in data["schedules"]}
+    words |= {item[0] for row in data["schedules"] for item in row["checklist"]}
+    words |= {row["name"] for rows in data["shift_patterns"].values() for row in rows}
+    return words
+
+
+def test_every_word_of_the_demo_plant_people_read_can_be_translated():
+    import json
+
+    from django.conf import settings
+
+    from logbook.core.demo_words import WORDS
+
+    data = json.loads((settings.BASE_DIR / "fixtures" / "demo_plant.json").read_text())
+    listed = {str(word) for word in WORDS}
+    assert _demo_words(data) - listed == set(), "add them to logbook/core/demo_words.py"
+
+
+def test_the_demo_plant_loads_in_german(db):
+    from logbook.downtime.models import FailureCode, ReasonCode
+    from logbook.maintenance.models import ChecklistItem, MaintenanceSchedule
+    from logbook.shifts.models import ShiftPattern
+
+    call_command("load_demo", language="de", stdout=io.StringIO())
+
+    assert ReasonCode.objects.get(code="P-BRK-MEAL").name == "Essenspause"
+    assert FailureCode.objects.get(list="mode", code="BRD").name == "Ausfall"
+    assert set(ShiftPattern.objects.values_list("name", flat=True)) == {"Früh", "Spät", "Nacht"}
+    schedule = MaintenanceSchedule.objects.get(title="Antriebskette des Füllers schmieren")
+    assert ChecklistItem.objects.filter(
+        schedule=schedule, text="Hauptantrieb freischalten, sperren und kennzeichnen"
+    ).exists()
+    assert "Hauptschalter von L1-FIL-01" in schedule.energy_sources

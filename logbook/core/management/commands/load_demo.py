@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from logbook.core.db import refresh_statistics
@@ -35,10 +36,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins", action="store_true", help="print the demo users, their roles and lines"
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the language of the plant's own words: reason codes, failure codes, PM "
+            "schedules and checklists, shift patterns (default: %(default)s)",
+        )
 
-    def handle(self, *args, file, logins=False, **options):
+    def handle(self, *args, file, logins=False, language=settings.LANGUAGE_CODE, **options):
         data = json.loads(Path(file).read_text(encoding="utf-8"))
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(language):
             for step in DEMO_STEPS:
                 import_string(step)(data, self.stdout)
         refresh_statistics()
