@@ -3,9 +3,9 @@ tests: a technician and a supervisor of the Bremen site (code PLT), a disabled t
 person in no Plant Logbook group."""
 
 import shutil
-import socket
 import subprocess
-import time
+
+from tests.servers import LoopbackServer
 
 SLAPD = shutil.which("slapd") or shutil.which("slapd", path="/usr/sbin:/usr/local/sbin")
 SLAPADD = shutil.which("slapadd") or shutil.which("slapadd", path="/usr/sbin:/usr/local/sbin")
@@ -75,17 +75,13 @@ def _ldif() -> str:
     return "\n".join(entries)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Directory:
+class Directory(LoopbackServer):
     """slapd with the entries above, on a port of its own; stop() and start() keep the data."""
 
+    name = "slapd"
+
     def __init__(self, directory):
-        self.port = free_port()
+        super().__init__()
         self.uri = f"ldap://127.0.0.1:{self.port}"
         self.root = directory
         (directory / "db").mkdir()
@@ -106,28 +102,9 @@ class Directory:
             check=True,
             capture_output=True,
         )
-        self.process = None
 
-    def start(self):
-        self.process = subprocess.Popen(
-            [SLAPD, "-d", "0", "-h", f"{self.uri}/", "-f", str(self.config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("slapd did not start")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
+    def command(self):
+        return [SLAPD, "-d", "0", "-h", f"{self.uri}/", "-f", str(self.config)]
 
     def admin(self):
         """A python-ldap connection bound as the directory's administrator."""

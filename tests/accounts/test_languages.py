@@ -51,17 +51,21 @@ def test_only_an_offered_language_is_kept(as_user, technician):
     assert technician.language == ""
 
 
+def counts(**changes):
+    return {
+        "product": "Cola",
+        "produced_count": 1000,
+        "good_count": 990,
+        "planned_stop_minutes": 30,
+        **changes,
+    }
+
+
 def test_a_german_technician_types_the_decimal_comma_and_reads_it_back(as_user, technician, shift):
     technician.language = "de"
     technician.save()
     client = as_user(technician)
-    data = {
-        "product": "Cola",
-        "produced_count": 1000,
-        "good_count": 990,
-        "ideal_cycle_time_s": "0,25",
-        "planned_stop_minutes": 30,
-    }
+    data = counts(ideal_cycle_time_s="0,25")
     assert client.post(f"/shifts/{shift.pk}/production/add/", data).status_code == 302
     record = ProductionRecord.objects.get()
     assert record.ideal_cycle_time_s == decimal.Decimal("0.25")
@@ -71,13 +75,7 @@ def test_a_german_technician_types_the_decimal_comma_and_reads_it_back(as_user, 
 
 def test_in_english_the_decimal_point_is_the_separator(as_user, technician, shift):
     client = as_user(technician)
-    data = {
-        "product": "Cola",
-        "produced_count": 1000,
-        "good_count": 990,
-        "ideal_cycle_time_s": "0,25",
-        "planned_stop_minutes": 30,
-    }
+    data = counts(ideal_cycle_time_s="0,25")
     assert client.post(f"/shifts/{shift.pk}/production/add/", data).status_code == 400
     data["ideal_cycle_time_s"] = "0.25"
     assert client.post(f"/shifts/{shift.pk}/production/add/", data).status_code == 302

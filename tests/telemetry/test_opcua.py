@@ -10,7 +10,7 @@ from logbook.downtime.models import DowntimeIncident
 from logbook.equipment.models import EquipmentEvent
 from logbook.telemetry.models import MicroStop, OpcUaNode, Signal
 from logbook.telemetry.opcua import OpcUaIngest, as_value
-from tests.telemetry.conftest import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
