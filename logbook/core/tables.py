@@ -11,6 +11,7 @@ from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
 from logbook.core.forms import plain_number
@@ -32,7 +33,7 @@ class BaseTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table"}
-        empty_text = "Nothing matches these filters."
+        empty_text = _("Nothing matches these filters.")
 
     # On a phone (under 600 px) each row is a card of the few fields that matter, each under
     # its label; the other cells show on wider screens and in the exports. None: the first four.
