@@ -6,6 +6,7 @@ names the variable, rather than running with a silent default.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -112,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times and counts every request, logs its JSON line (see core.observability).
+    "logbook.core.observability.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,7 +240,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a reverse proxy, the client's address is the one this many proxies in front of us saw.
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 # A session ends after this many idle minutes (a tablet left logged in on the floor).
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
@@ -387,10 +391,38 @@ try:
 except ValueError:
     raise ImproperlyConfigured("REPORT_CPK_TARGET is not a number (e.g. 1.33).") from None
 
+# Log lines on stderr, as JSON (one object a line: time, level, logger, message and the event's
+# fields) for journald or a collector; LOG_FORMAT=text for people reading a terminal.
+LOG_FORMAT = environ.Env.ENVIRON.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": environ.Env.ENVIRON.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The request lines say it all: Django's own line for each 4xx/5xx would repeat it.
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# /metrics (Prometheus): served only with "Authorization: Bearer <METRICS_TOKEN>"; unset, to
+# nobody. METRICS_ALLOWED_ADDRESSES (addresses or networks, comma-separated) narrows it further.
+METRICS_TOKEN = environ.Env.ENVIRON.get("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_ADDRESSES = [
+        ipaddress.ip_network(item, strict=False)
+        for item in envlist("METRICS_ALLOWED_ADDRESSES", [])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {error}") from None

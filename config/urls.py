@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home, profile
+from logbook.core.operations import metrics, readyz
 from logbook.core.views import audit_trail, favicon, healthz
 from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
@@ -46,6 +47,8 @@ admin.site.site_title = "Plant Logbook admin"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path(
         "accounts/login/",

@@ -1,5 +1,7 @@
 """Electronic signatures: a deliberate act, with the password re-entered."""
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import load_backend
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logbook.accounts.models import Signature, SignatureMeaning
+from logbook.core.observability import security_event
 from logbook.core.roles import Role
 
 DIRECTORY_BACKEND = "logbook.accounts.directory_backend.DirectoryBackend"
@@ -69,13 +72,22 @@ def signature_create(*, user, password: str, meaning: str, reason: str = "") -> 
         if getattr(request, "directory_unreachable", False):
             raise ValidationError({"password": directory_unreachable_message()})
         raise ValidationError({"password": _("The password is not correct: nothing was signed.")})
-    return Signature.objects.create(
+    signature = Signature.objects.create(
         signer=user,
         signer_name=user.get_full_name() or user.get_username(),
         signed_at=timezone.now(),
         meaning=meaning,
         reason=reason.strip(),
     )
+    security_event(
+        "signature",
+        request,
+        level=logging.INFO,
+        signer=user.get_username(),
+        meaning=meaning,
+        signature_id=signature.pk,
+    )
+    return signature
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from logbook.core.exceptions import RecordLocked
 from logbook.core.forms import VersionedAdminForm
+from logbook.core.models import JobRun
 
 
 def is_locked(obj) -> bool:
@@ -98,3 +100,12 @@ class ReadOnly:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnly, admin.ModelAdmin):
+    """The scheduled jobs' runs, as /metrics reads them: written by the jobs, never by hand."""
+
+    list_display = ("job", "finished_at", "ok", "detail")
+    list_filter = ("job", "ok")
+    date_hierarchy = "finished_at"

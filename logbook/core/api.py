@@ -9,7 +9,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from logbook.core.exceptions import Conflict
+from logbook.core.exceptions import Conflict, RecordLocked
+from logbook.core.observability import security_event
 from logbook.core.versions import StaleEdit, check_version, editing, record_version
 
 
@@ -160,6 +161,8 @@ def _with_etag(response, record):
 def exception_handler(exc, context):
     """DRF's handler, plus the domain errors our services raise, as 4xx with a reason."""
     if isinstance(exc, Conflict):
+        if isinstance(exc, RecordLocked):
+            security_event("locked_record_write_refused", context.get("request"), reason=str(exc))
         body = {"detail": str(exc)}
         if isinstance(exc, StaleEdit):
             body["changes"] = [

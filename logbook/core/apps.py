@@ -24,6 +24,15 @@ class CoreConfig(AppConfig):
 
         user_logged_in.connect(stamp_session, dispatch_uid="logbook.core.stamp_session")
 
+        # Security events as log lines and counts (core.observability).
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from logbook.core.observability import on_locked_out, on_login_failed
+
+        user_login_failed.connect(on_login_failed, dispatch_uid="logbook.core.login_failed")
+        user_locked_out.connect(on_locked_out, dispatch_uid="logbook.core.locked_out")
+
         # The audit trail keeps who did what forever (see core.history for why signals).
         pre_delete.connect(
             history.refuse_deleting_an_author,

@@ -68,6 +68,10 @@ class RecordLockedMiddleware:
         from logbook.core.exceptions import Conflict, RecordLocked
 
         if isinstance(exception, Conflict):
+            if isinstance(exception, RecordLocked):
+                from logbook.core.observability import security_event
+
+                security_event("locked_record_write_refused", request, reason=str(exception))
             context = {
                 "message": str(exception),
                 "locked": isinstance(exception, RecordLocked),

@@ -27,3 +27,24 @@ class Amendment(models.Model):
     def is_locked(self) -> bool:
         """An amendment is itself a correction on the record: it is never changed."""
         return self.pk is not None
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (backup, daily digest, PM work orders, signal pruning,
+    directory sync): when, whether it worked, and what it said. /metrics reports the last good
+    run of each, so a backup that stopped running is noticed."""
+
+    job = models.CharField(_("job"), max_length=40)
+    started_at = DateTimeField(_("started at"))
+    finished_at = DateTimeField(_("finished at"))
+    ok = models.BooleanField(_("succeeded"))
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [models.Index(fields=["job", "-finished_at"], name="core_jobrun_latest")]
+
+    def __str__(self):
+        return f"{self.job} {self.finished_at:%Y-%m-%d %H:%M}"

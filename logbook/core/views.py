@@ -297,6 +297,9 @@ def server_error(request):
     unavailable = isinstance(error, UNAVAILABLE)
     status = 503 if unavailable else 500
     if unavailable:
+        from logbook.core.observability import DATABASE_ERRORS, database_error_kind
+
+        DATABASE_ERRORS.labels(database_error_kind(error)).inc()
         logger.warning("database unavailable on %s: %s", request.path, error)
     if request.path.startswith("/api/"):
         detail = (

@@ -29,6 +29,8 @@ GATEWAY = "gateway"  # a gateway's key only: no person's login opens it (tests/t
 PAGES = {
     "home": (ANY, None, "get"),
     "healthz": (PUBLIC, None, "get"),
+    "readyz": (PUBLIC, None, "get"),
+    "metrics": (GATEWAY, None, "get"),  # METRICS_TOKEN only: no person's login opens it
     "favicon": (PUBLIC, None, "get"),
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),

@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from logbook.accounts.services import DIRECTORY_BACKEND
+from logbook.core.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Bring the directory accounts in line with the plant's directory: roles and sites "
         "updated; deactivated (API tokens revoked) when gone from it, in the deny group or in "

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from logbook.core.backup import BackupError, backup
+from logbook.core.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Write a consistent copy of the database to PATH while the app keeps running (SQLite's "
         "online backup; pg_dump on PostgreSQL). Copy MEDIA_ROOT (the photos) beside it."

@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from logbook.core.jobs import JobCommand
 from logbook.maintenance.services import generate_pm_work_orders
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Create the preventive work orders that fall due within the look-ahead window. Run it "
         "from cron or a systemd timer; running it twice, or on two servers at once, makes "

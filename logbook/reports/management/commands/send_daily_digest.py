@@ -1,11 +1,12 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from logbook.core.jobs import JobCommand
 from logbook.reports.digest import send_digests
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "E-mail each supervisor yesterday's figures for their sites (once a day: run it as often "
         "as you like, on as many servers as you like; each person gets one digest per day)."

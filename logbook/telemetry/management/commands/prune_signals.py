@@ -1,13 +1,14 @@
 import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from logbook.core.jobs import JobCommand
 from logbook.telemetry.services import prune_signals
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Delete raw machine signals older than --days (default SIGNAL_RETENTION_DAYS, 7), but "
         "what later signals are read against; incidents, micro-stops, events and per-minute "
