@@ -154,10 +154,15 @@ TEMPLATES = [
     },
 ]
 
+# Where the logbook keeps what it writes: the SQLite database (when DATABASE_URL does not name
+# another), photos (media/) and collected static files (static/). A server install points it
+# outside the code (deploy/install.sh: /var/lib/plant-logbook).
+DATA_DIR = Path(environ.Env.ENVIRON.get("DATA_DIR") or BASE_DIR / "var")
+
 # SQLite is the embedded default; production and CI set DATABASE_URL=postgres://…
 _SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 _database_url = environ.Env.ENVIRON.get("DATABASE_URL") or (
-    f"sqlite:///{BASE_DIR / 'var' / 'logbook.sqlite3'}"
+    f"sqlite:///{DATA_DIR / 'logbook.sqlite3'}"
 )
 if not _database_url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:")):
     raise ImproperlyConfigured(
@@ -263,7 +268,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Production serves collected, hashed, compressed files (run collectstatic); development and the
@@ -280,7 +285,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Uploaded photos are served by the app after a role and site check, never as public files.
 # The largest photo taken (megabytes); its content must be an image (core.validators).
