@@ -14,7 +14,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-$$(da
 # Directory login's library builds against OpenLDAP's headers: installed when they are here.
 LDAP_EXTRA := $(shell test -e /usr/include/ldap.h && test -e /usr/include/sasl/sasl.h && echo ,ldap)
 
-.PHONY: venv catalogues messages demo run test screenshots lint format clean bench bench-signals load
+.PHONY: venv catalogues messages demo run test upgrade-check screenshots lint format clean bench bench-signals load
 
 venv: $(STAMP)
 
@@ -80,3 +80,9 @@ load: venv catalogues
 
 clean:
 	rm -rf $(VENV) var/static
+
+# The previous release's database (the latest v* tag; before the first one, this commit), with
+# the demo plant, upgraded to this code: data intact, every page answers (deploy/upgrade-check.sh).
+UPGRADE_BASE ?= c2a0843
+upgrade-check: venv catalogues
+	deploy/upgrade-check.sh $(UPGRADE_BASE)
