@@ -21,22 +21,22 @@ from tests.factories import PASSWORD
 TOKEN = "metrics-token-for-the-tests-0123456789"
 
 
-def _writes_refused(execute, sql, params, many, context):
-    if sql.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-        raise OperationalError("attempt to write a readonly database")
-    return execute(sql, params, many, context)
-
-
 def test_readyz_answers_200_when_the_server_can_serve(client, db):
     answer = client.get("/readyz")
     assert answer.status_code == 200 and answer.json() == {"ready": True}
 
 
-def test_readyz_refuses_a_database_that_takes_no_writes(client, db):
-    with connection.execute_wrapper(_writes_refused):
+@pytest.mark.parametrize("refusal", ["attempt to write a readonly database", "database is locked"])
+def test_readyz_refuses_a_database_that_takes_no_writes(client, db, refusal):
+    def refused(execute, sql, params, many, context):
+        if sql.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            raise OperationalError(refusal)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refused):
         answer = client.get("/readyz")
     assert answer.status_code == 503
-    assert "readonly database" in answer.json()["problems"][0]
+    assert refusal in answer.json()["problems"][0]
 
 
 @pytest.mark.django_db(transaction=True)
