@@ -218,7 +218,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password login, for local accounts only (a directory account has no second way in).
+    "logbook.accounts.backends.LocalBackend",
 ]
 # Directory login (LDAP / Active Directory), on when LDAP_SERVER_URI is set: see
 # logbook.accounts.directory and docs/directory-login.md. The directory is asked first; local
@@ -245,8 +246,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a reverse proxy, the client's address is the one this many proxies in front of us saw.
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
 
 # A session ends after this many idle minutes (a tablet left logged in on the floor).
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)

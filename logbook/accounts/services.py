@@ -40,10 +40,6 @@ def password_matches(user, password: str) -> bool:
     return found is not None and found.pk == user.pk
 
 
-def directory_unreachable_message() -> str:
-    return _("The plant's directory cannot be reached: try again in a moment.")
-
-
 @transaction.atomic
 def signature_create(*, user, password: str, meaning: str, reason: str = "") -> Signature:
     """Return a new signature of ``user`` meaning ``meaning``, if ``password`` is theirs.
@@ -70,7 +66,9 @@ def signature_create(*, user, password: str, meaning: str, reason: str = "") -> 
         if request is not None:
             request.signature_failures = [*getattr(request, "signature_failures", ()), credentials]
         if getattr(request, "directory_unreachable", False):
-            raise ValidationError({"password": directory_unreachable_message()})
+            raise ValidationError(
+                {"password": _("The plant's directory cannot be reached: try again in a moment.")}
+            )
         raise ValidationError({"password": _("The password is not correct: nothing was signed.")})
     signature = Signature.objects.create(
         signer=user,

@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Max, Q
@@ -89,7 +90,7 @@ class RequestObservationMiddleware:
                     "user": user.get_username()
                     if user is not None and user.is_authenticated
                     else "",
-                    "address": request.META.get("REMOTE_ADDR", ""),
+                    "address": get_client_ip_address(request) or "",
                 },
             )
         return response
@@ -100,7 +101,7 @@ def security_event(event: str, request=None, level=logging.WARNING, **fields):
     SECURITY_EVENTS.labels(event).inc()
     if request is not None:
         fields.setdefault("request_id", getattr(request, "id", ""))
-        fields.setdefault("address", request.META.get("REMOTE_ADDR", ""))
+        fields.setdefault("address", get_client_ip_address(request) or "")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             fields.setdefault("user", user.get_username())

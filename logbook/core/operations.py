@@ -3,6 +3,7 @@
 import hmac
 import ipaddress
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -56,23 +57,12 @@ def readyz(request):
     return JsonResponse({"ready": True})
 
 
-def _client_address(request) -> str:
-    """The client's address, behind TRUSTED_PROXY_COUNT reverse proxies."""
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part
-    ]
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _address_allowed(request) -> bool:
     allowed = settings.METRICS_ALLOWED_ADDRESSES
     if not allowed:
         return True
     try:
-        address = ipaddress.ip_address(_client_address(request))
+        address = ipaddress.ip_address(get_client_ip_address(request) or "")
     except ValueError:
         return False
     return any(address in network for network in allowed)

@@ -172,14 +172,10 @@ def send_digests(day: datetime.date | None = None, now=None) -> dict:
 def _send(user, day, now):
     # In the person's language (their profile's; the plant's default otherwise).
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        _compose_and_send(user, day, now)
-
-
-def _compose_and_send(user, day, now):
-    context = digest_context(user, day, now)
-    subject = _("Plant Logbook — %(day)s") % {"day": day.isoformat()}
-    text = render_to_string("reports/digest.txt", context)
-    html = render_to_string("reports/digest.html", context)
+        context = digest_context(user, day, now)
+        subject = _("Plant Logbook — %(day)s") % {"day": day.isoformat()}
+        text = render_to_string("reports/digest.txt", context)
+        html = render_to_string("reports/digest.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.attach_alternative(html, "text/html")
     message.send()

@@ -131,6 +131,19 @@ def test_a_local_account_is_not_taken_over_by_a_directory_entry_of_the_same_name
     assert person.role_names == {Role.OPERATOR} and not person.directory_dn
 
 
+def test_a_local_password_given_to_a_directory_account_opens_nothing(client, directory_login):
+    log_in(client, "ltech", "floor-pass-1")
+    client.logout()
+    person = User.objects.get(username="ltech")
+    person.set_password("a-local-way-in-7")  # an administrator in the admin, say
+    person.save()
+
+    assert log_in(client, "ltech", "a-local-way-in-7").status_code == 200  # refused
+    directory_login.admin().delete_s(dn("ltech"))
+    assert log_in(client, "ltech", "a-local-way-in-7").status_code == 200  # still refused
+    assert client.get("/").status_code == 302
+
+
 def test_a_signature_checks_the_password_against_the_directory(client, directory_login):
     log_in(client, "lsuper", "sign-pass-2")
     supervisor = User.objects.get(username="lsuper")
