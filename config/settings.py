@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "logbook.core.middleware.RecordLockedMiddleware",
     "logbook.core.middleware.SignedInPagesMiddleware",
     "logbook.core.routing.ReplicaMiddleware",
+    # A write sent again under the same Idempotency-Key gets its first answer back.
+    "logbook.core.idempotency.IdempotencyMiddleware",
     # Last, as its documentation asks: it watches the authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -312,6 +314,12 @@ CONTENT_SECURITY_POLICY = {
 
 # A tablet's clock may run a little ahead of the server's: "now" is allowed this much slack.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+# Offline work (core.idempotency): how long a write's Idempotency-Key and its answer are kept
+# (hours: a tablet may stay offline over a long weekend), and how far a device's clock may be
+# off the server's when it sends its queue (minutes) before its writes are refused.
+IDEMPOTENCY_KEY_HOURS = envint("IDEMPOTENCY_KEY_HOURS", 168)
+DEVICE_CLOCK_SKEW_MINUTES = envint("DEVICE_CLOCK_SKEW_MINUTES", 10)
 
 # Machine signals: how late one may arrive (hours) and still land in its place; older ones are
 # refused with that reason.

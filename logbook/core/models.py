@@ -48,3 +48,50 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """A write sent under a key made on the device (see core.idempotency): the answer it got,
+    given back to any repeat, so the write is applied exactly once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=100)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    created_at = DateTimeField(_("received at"), auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True)
+    headers = models.JSONField(_("answer headers"), default=dict)
+    body = models.BinaryField(_("answer body"), default=b"")
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="core_idempotency_age")]
+
+    def __str__(self):
+        return self.key
+
+    def keep(self, response) -> None:
+        from logbook.core.idempotency import STORED_HEADERS
+
+        self.status_code = response.status_code
+        self.headers = {
+            name: response[name] for name in STORED_HEADERS if response.has_header(name)
+        }
+        self.body = response.content
+        self.save(update_fields=["status_code", "headers", "body"])
+
+    def replay(self):
+        from django.http import HttpResponse
+
+        from logbook.core.idempotency import REPLAYED
+
+        response = HttpResponse(bytes(self.body), status=self.status_code)
+        for name, value in self.headers.items():
+            response[name] = value
+        response[REPLAYED] = "true"
+        return response

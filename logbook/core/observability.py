@@ -40,6 +40,11 @@ DATABASE_ERRORS = Counter(
     "lock past the wait allowed (kind=lock_wait).",
     ["kind"],
 )
+OFFLINE_REPLAYS = Counter(
+    "logbook_offline_queue_replays",
+    "Writes sent again under an Idempotency-Key already applied (a tablet's queue sent twice): "
+    "answered with the first answer, applied once.",
+)
 SECURITY_EVENTS = Counter(
     "logbook_security_events", "Failed logins, lockouts, signatures, refused writes.", ["event"]
 )

@@ -27,9 +27,21 @@ ERRORS = {
     "403": "Signed in, but this role may not do this.",
     "404": "No such record on the user's sites (or no such page of results).",
     "409": "The record is signed, verified or closed, was already done, or changed meanwhile.",
+    "422": "The Idempotency-Key sent was already used for a different request.",
     "503": "The database is unavailable or busy: nothing was saved; try again.",
 }
 READ_ERRORS = ("400", "401", "403", "404", "503")
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key made by the client, one per write: the same write sent again with it is applied "
+        "once and answered as the first time (Idempotent-Replayed: true). Kept for "
+        "IDEMPOTENCY_KEY_HOURS; a key reused for another request is refused (422)."
+    ),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,100}$"},
+}
 
 
 def document_errors(result, generator, request, public):
@@ -44,7 +56,10 @@ def document_errors(result, generator, request, public):
                 # A filter sent empty does not filter (as an HTML filter form sends it).
                 if parameter.get("in") == "query":
                     parameter["allowEmptyValue"] = True
-            codes = READ_ERRORS if method in ("get", "head", "options") else ERRORS
+            reading = method in ("get", "head", "options")
+            if not reading:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            codes = READ_ERRORS if reading else ERRORS
             for code in codes:
                 operation["responses"].setdefault(
                     code, {"description": ERRORS[code], "content": reference}

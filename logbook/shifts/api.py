@@ -108,8 +108,9 @@ class LogEntrySerializer(CleanModelSerializer):
             "amend_reason",
             "author",
             "created_at",
+            "recorded_offline_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["created_at", "recorded_offline_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
 
     def validate(self, attrs):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core import idempotency
 from logbook.core.forms import (
     DateTimeInput,
     DecimalInput,
@@ -64,11 +65,19 @@ class LogEntryForm(VersionedFormMixin, forms.ModelForm):
         if not self.instance.pk:
             # Only under an empty field: an edited entry shows its own time.
             self.fields["occurred_at"].help_text = _("Leave empty for now.")
-            # Not the time the page was opened: the time the entry is saved.
+            # Not the time the page was opened: the time the entry is saved (the model's
+            # default, now, would otherwise be written into the field when the page is made).
             self.initial.pop("occurred_at", None)
+            self.fields["occurred_at"].initial = None
+            self.fields["occurred_at"].show_hidden_initial = False
 
     def clean_occurred_at(self):
-        return self.cleaned_data.get("occurred_at") or self.instance.occurred_at or timezone.now()
+        chosen = self.cleaned_data.get("occurred_at")
+        if chosen:
+            return chosen
+        if not self.instance.pk and idempotency.recorded_at():
+            return idempotency.recorded_at()  # saved on a tablet without a connection, then
+        return self.instance.occurred_at or timezone.now()
 
 
 class AmendLogEntryForm(LogEntryForm):

@@ -263,6 +263,9 @@ class LogEntry(AmendableRecord):
         verbose_name=_("equipment"),
     )
     text = TextField(_("text"))
+    # Set when the entry was written on a device without a connection and sent from its queue
+    # later: the moment it was saved there (created_at is when the server received it).
+    recorded_offline_at = DateTimeField(_("recorded offline at"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from logbook.accounts.services import signature_create
+from logbook.core import idempotency
 from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.shifts.models import (
     Handover,
@@ -132,10 +133,13 @@ def log_entry_add(
         amends=amends,
         amend_reason=amend_reason,
     )
+    entry.recorded_offline_at = idempotency.recorded_at()
     if occurred_at is not None:
         entry.occurred_at = occurred_at
     elif amends is not None:
         entry.occurred_at = amends.occurred_at
+    elif entry.recorded_offline_at is not None:
+        entry.occurred_at = entry.recorded_offline_at
     _refuse_double_amendment(LogEntry, amends)
     entry.full_clean()
     entry.save()

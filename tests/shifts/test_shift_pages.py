@@ -1,5 +1,7 @@
 import csv
+import datetime
 import io
+import re
 
 import pytest
 
@@ -153,6 +155,21 @@ def test_a_technician_adds_an_entry(as_user, technician, shift, filler, frozen):
     assert response.status_code == 302
     entry = LogEntry.objects.get()
     assert (entry.equipment, entry.author, entry.occurred_at) == (filler, technician, at(10))
+
+
+def test_an_entry_is_dated_when_it_is_saved_not_when_its_page_was_opened(
+    as_user, technician, shift, frozen
+):
+    """The page leaves the time empty ("Leave empty for now"): a form filled in over twenty
+    minutes, or kept on a tablet without a connection, is not dated when the page was made."""
+    client = as_user(technician)
+    page = client.get(shift.get_absolute_url()).content.decode()
+    field = re.search(r'<input[^>]*name="occurred_at"[^>]*>', page).group(0)
+    assert "value=" not in field
+    assert 'name="initial-occurred_at"' not in page
+    frozen.shift(datetime.timedelta(minutes=20))
+    client.post(f"/shifts/{shift.pk}/entries/add/", {"category": "note", "text": "Late note"})
+    assert LogEntry.objects.get().occurred_at == at(10, 20)
 
 
 def test_equipment_can_be_found_by_name(as_user, technician, shift, filler):
