@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from logbook.accounts.views import home, profile
 from logbook.core.operations import metrics, readyz
-from logbook.core.views import audit_trail, favicon, healthz
+from logbook.core.views import audit_trail, favicon, healthz, service_worker, web_app_manifest
 from logbook.downtime.api import ROUTES as DOWNTIME_ROUTES
 from logbook.equipment.api import ROUTES as EQUIPMENT_ROUTES
 from logbook.maintenance.api import ROUTES as MAINTENANCE_ROUTES
@@ -50,6 +50,8 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
+    path("manifest.webmanifest", web_app_manifest, name="web_app_manifest"),
+    path("sw.js", service_worker, name="service_worker"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

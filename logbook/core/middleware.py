@@ -109,6 +109,9 @@ class SignedInPagesMiddleware:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if request.user.is_authenticated or request.path.startswith("/api/"):
             patch_cache_control(response, no_store=True, private=True)
+        if request.user.is_authenticated:
+            # Whose page this is: the service worker keeps copies per person (templates/sw.js).
+            response["Logbook-User"] = str(request.user.pk)
         return response
 
 

@@ -1,5 +1,6 @@
 """Views every app builds on: permission and site checks, lists, details, forms, health."""
 
+import hashlib
 import logging
 import sys
 
@@ -283,6 +284,52 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: send them to the app's icon."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def web_app_manifest(request):
+    """What a tablet needs to install the logbook on its home screen."""
+    icons = [
+        {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ]
+    icons.append({"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"})
+    for icon in icons[:2]:
+        icon["purpose"] = "any maskable"
+    manifest = {
+        "name": "Plant Logbook",
+        "short_name": _("Logbook"),
+        "description": _("Shift logbook and maintenance tracker"),
+        "start_url": reverse("shifts:my_shift"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5cad",
+        "lang": request.LANGUAGE_CODE,
+        "icons": icons,
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+@never_cache
+def service_worker(request):
+    """The service worker (templates/sw.js), served at the root so it may keep every page."""
+    precached = [
+        static(name)
+        for name in ("css/logbook.css", "js/logbook.js", "js/offline.js", "img/favicon.svg")
+    ]
+    context = {
+        "version": hashlib.sha256(" ".join(precached).encode()).hexdigest()[:12],
+        "offline_title": _("No connection"),
+        "offline_text": _(
+            "This page was not opened on this tablet before the connection dropped, so there is "
+            "no saved copy of it. Pages you opened are still there; what you log is kept and "
+            "sent when the connection is back."
+        ),
+        "offline_retry": _("Home"),
+    }
+    response = render(request, "sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 # Errors that mean "the database cannot be reached or is busy past the timeout", not a bug.

@@ -58,7 +58,18 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": TABLET, "has_touch": True, "locale": "en-GB"}
+    # No service worker (static/js/offline.js registers one on every signed-in page): its
+    # background requests would reach the live server while a test reads the database in
+    # its own thread, and an in-memory SQLite database is one connection shared by both.
+    # The offline journeys (test_offline_journey.py) allow it and read the database only
+    # when the page is idle.
+    return {
+        **browser_context_args,
+        "viewport": TABLET,
+        "has_touch": True,
+        "locale": "en-GB",
+        "service_workers": "block",
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -32,6 +32,8 @@ PAGES = {
     "readyz": (PUBLIC, None, "get"),
     "metrics": (GATEWAY, None, "get"),  # METRICS_TOKEN only: no person's login opens it
     "favicon": (PUBLIC, None, "get"),
+    "web_app_manifest": (PUBLIC, None, "get"),
+    "service_worker": (PUBLIC, None, "get"),
     "login": (PUBLIC, None, "get"),
     "logout": (PUBLIC, None, "post"),
     "set_language": (PUBLIC, None, "post"),

@@ -1,0 +1,196 @@
+"""The plant's Wi-Fi drops: the technician keeps logging on the tablet, and every entry arrives
+exactly once when the connection is back (static/js/offline.js, templates/sw.js)."""
+
+import json
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from logbook.shifts import services
+from logbook.shifts.models import LogEntry
+from tests.factories import PASSWORD, UserFactory
+from tests.timeline import NOW, TODAY
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(browser_context_args):
+    # The other browser tests run without the service worker (Playwright's request routing,
+    # which they use to keep pages off other hosts, does not see what a worker answers); these
+    # are about it. The browser's clock and zone are the plant's.
+    return {**browser_context_args, "service_workers": "allow", "timezone_id": "Europe/Berlin"}
+
+
+@pytest.fixture
+def running(clock, line, patterns, filler, technician, supervisor, page):
+    page.clock.install(time=NOW)
+    return services.shift_start(line=line, pattern=patterns["Early"], date=TODAY, user=technician)
+
+
+def open_my_shift_and_keep_it(page, live_server):
+    """The tablet opens "My shift" online once: the worker comes and keeps it."""
+    page.get_by_role("link", name="My shift").first.click()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # The worker keeps "My shift" under its own address (it is a redirect to today's shift).
+    # (Polled from here: wait_for_function does not wait for an async predicate's answer.)
+    kept = """async () => {
+        for (const name of await caches.keys()) {
+            if (!name.startsWith("logbook-pages-")) continue;
+            if (await (await caches.open(name)).match("/shifts/my/")) return true;
+        }
+        return false;
+    }"""
+    deadline = time.monotonic() + 10
+    while not page.evaluate(kept):
+        assert time.monotonic() < deadline, "the worker kept no copy of My shift"
+        time.sleep(0.1)
+
+
+def offline_to_my_shift(page, live_server):
+    """The Wi-Fi drops; "My shift" is opened again, from the tablet's copy."""
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/shifts/my/")
+
+
+def log_offline(page, category, text):
+    entry = page.locator("#new-entry")
+    entry.get_by_text(category, exact=True).click()
+    entry.get_by_label("Text").fill(text)
+    entry.get_by_role("button", name="Add entry").click()
+
+
+def queue(page):
+    return json.loads(page.evaluate("localStorage.getItem('logbook-queue') || '[]'"))
+
+
+def test_entries_logged_offline_arrive_once_in_order_with_their_times(
+    login, live_server, page, running, technician, clock, screenshot
+):
+    login(technician)
+    open_my_shift_and_keep_it(page, live_server)
+
+    # The Wi-Fi drops; "My shift" opens from the tablet's copy, which says so.
+    offline_to_my_shift(page, live_server)
+    bar = page.locator("#offline-bar")
+    expect(bar).to_contain_text("Offline · saved copy from 10:0")
+    expect(page.get_by_role("heading", name="Early · Mon 15 Jun 2026")).to_be_visible()
+
+    # Two entries, a few minutes apart, shown at once as waiting.
+    page.clock.fast_forward("04:00")
+    log_offline(page, "Maintenance", "Nozzle 4 dripping, tightened")
+    page.clock.fast_forward("03:00")
+    log_offline(page, "Quality", "Label skew on 3 bottles, rejected")
+    expect(bar).to_contain_text("2 records waiting to send")
+    waiting = page.locator(".timeline li.queued")
+    expect(waiting).to_have_count(2)
+    expect(waiting.first).to_contain_text("Label skew on 3 bottles")
+    expect(waiting.first).to_contain_text("Waiting to send")
+    expect(waiting.first.locator("time")).to_have_text("10:07")
+    assert not LogEntry.objects.exists()
+    screenshot("offline-queue")
+    sent_once = queue(page)
+
+    # Back online: the queue goes by itself, in order; the page shows them as the server has
+    # them, marked as logged offline.
+    clock.shift(420)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".timeline .offline-badge")).to_have_count(2)
+    expect(bar).to_be_hidden()
+    entries = list(LogEntry.objects.order_by("pk"))
+    assert [e.text for e in entries] == [
+        "Nozzle 4 dripping, tightened",
+        "Label skew on 3 bottles, rejected",
+    ]
+    assert [e.occurred_at.astimezone(NOW.tzinfo).strftime("%H:%M") for e in entries] == [
+        "10:04",
+        "10:07",
+    ]
+    assert all(e.recorded_offline_at == e.occurred_at for e in entries)
+    assert all(e.created_at > e.occurred_at for e in entries)
+
+    # The same queue sent again (a tablet that never heard the first answers): nothing new.
+    page.evaluate(f"localStorage.setItem('logbook-queue', {json.dumps(json.dumps(sent_once))})")
+    page.reload()
+    page.wait_for_function("() => localStorage.getItem('logbook-queue') === '[]'")
+    page.wait_for_load_state()
+    expect(page.locator(".timeline .offline-badge")).to_have_count(2)
+    assert LogEntry.objects.count() == 2
+
+
+def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_one(
+    login, live_server, page, running, technician, supervisor, patterns, line, clock
+):
+    login(technician)
+    open_my_shift_and_keep_it(page, live_server)
+    offline_to_my_shift(page, live_server)
+    log_offline(page, "Note", "Conveyor 2 guard loose")
+
+    # Meanwhile the shift is handed over (from another tablet) and the supervisor signs it off.
+    services.shift_hand_over(shift=running, user=technician, summary="Handed over early")
+    services.shift_sign_off(
+        shift=running, user=supervisor, password=PASSWORD, meaning="reviewed", reason="Audit"
+    )
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    refused = page.locator(".timeline li.queued.refused")
+    expect(refused).to_contain_text("Conveyor 2 guard loose")
+    expect(refused).to_contain_text("Refused:")
+    expect(refused).to_contain_text("signed")
+    expect(page.locator("#offline-bar")).to_contain_text("1 record refused")
+    assert not LogEntry.objects.exists()
+
+    # The late shift: the technician logs in again; the bar still says a record was refused
+    # and leads to it. One tap makes it a new entry on the shift running now, nothing retyped.
+    clock.shift(4 * 3600 + 60)
+    page.clock.fast_forward("04:01:00")
+    services.shift_start(line=line, pattern=patterns["Late"], date=TODAY, user=technician)
+    login(technician)
+    page.locator("#offline-bar").get_by_role("link", name="1 record refused: see why").click()
+    expect(refused).to_contain_text("Conveyor 2 guard loose")
+    refused.get_by_role("button", name="Make it a new entry").click()
+    page.wait_for_url("**/shifts/*/")
+    expect(page.get_by_role("heading", name="Late · Mon 15 Jun 2026")).to_be_visible()
+    expect(page.locator("#new-entry").get_by_label("Text")).to_have_value("Conveyor 2 guard loose")
+    page.locator("#new-entry").get_by_role("button", name="Add entry").click()
+    expect(page.get_by_text("Entry added.")).to_be_visible()
+    assert LogEntry.objects.get().shift.pattern.name == "Late"
+    assert queue(page) == []
+
+
+def test_another_person_on_the_same_tablet_sees_and_sends_nothing_of_the_first(
+    login, live_server, page, running, technician, line
+):
+    login(technician)
+    open_my_shift_and_keep_it(page, live_server)
+    offline_to_my_shift(page, live_server)
+    log_offline(page, "Note", "Sam's private remark")
+
+    # The session ends on the shared tablet (idle time) without a log-out; the next person.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    bar = page.locator("#offline-bar")
+    expect(bar).to_contain_text("1 record waiting to send")
+    expect(bar).to_contain_text("Log in again to send them")
+    expect(bar.get_by_role("link", name="Log in")).to_be_visible()
+    other = UserFactory(username="tech2", roles=["technician"], member_of=[line.area.site])
+    login(other)
+    page.get_by_role("link", name="My shift").first.click()
+    expect(page.get_by_role("heading", name="Early · Mon 15 Jun 2026")).to_be_visible()
+    expect(page.locator(".timeline li.queued")).to_have_count(0)
+    expect(page.locator("#offline-bar")).to_be_hidden()
+    assert not LogEntry.objects.exists()
+    # The first person's copies of pages are gone from the tablet.
+    kept = page.evaluate(
+        "caches.keys().then(names => names.filter(n => n.startsWith('logbook-pages-')))"
+    )
+    assert kept in ([], [f"logbook-pages-{other.pk}"])
+
+    # Back to the first person: their record is still there, and goes.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    login(technician)
+    page.get_by_role("link", name="My shift").first.click()
+    expect(page.locator(".timeline .offline-badge")).to_have_count(1)
+    assert LogEntry.objects.get().author == technician
