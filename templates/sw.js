@@ -16,12 +16,7 @@
 var VERSION = "{{ version }}";
 var STATIC = "logbook-static-" + VERSION;
 var PAGES = "logbook-pages-";
-var PRECACHE = [
-  "{% static 'css/logbook.css' %}",
-  "{% static 'js/logbook.js' %}",
-  "{% static 'js/offline.js' %}",
-  "{% static 'img/favicon.svg' %}",
-];
+var PRECACHE = {{ precached|safe }};
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -63,7 +58,15 @@ function keptCopy(url) {
   // The copy kept of this page, in the copies of the one person they belong to.
   return caches.keys().then(function (names) {
     var mine = names.filter(function (name) { return name.indexOf(PAGES) === 0; });
-    return mine.length ? caches.open(mine[0]).then(function (cache) { return cache.match(url); }) : undefined;
+    if (!mine.length) return undefined;
+    return caches.open(mine[0]).then(function (cache) {
+      // A form to report something new ("Machine down" from a machine's card) is the same
+      // form whatever its address pre-fills: its kept copy serves.
+      var form = new URL(url).pathname.slice(-5) === "/new/";
+      return cache.match(url).then(function (kept) {
+        return kept || (form ? cache.match(url, { ignoreSearch: true }) : undefined);
+      });
+    });
   });
 }
 
@@ -144,7 +147,9 @@ function warmNow(urls) {
   return Promise.all(urls.map(function (url) {
     return keptCopy(url).then(function (kept) {
       if (kept && Date.now() - Number(kept.headers.get("Logbook-Kept-At")) < FRESH_MS) return;
-      return fetch(url, { credentials: "same-origin", redirect: "follow" }).then(function (response) {
+      // No referrer: a page that links "Cancel" back to where it came from is not sent to /sw.js.
+      var asked = { credentials: "same-origin", redirect: "follow", referrerPolicy: "no-referrer" };
+      return fetch(url, asked).then(function (response) {
         return keepPage(response.redirected ? [url, response.url] : [url], response);
       });
     });

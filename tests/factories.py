@@ -130,3 +130,29 @@ def signed_in(client):
 
     client.force_login(UserFactory(username=f"reader-{uuid.uuid4().hex[:8]}"))
     return client
+
+
+def weekly_pm_order(equipment, checklist, **schedule):
+    """The weekly lubrication of ``equipment`` with ``checklist``, its first work order generated
+    as the timer would (due today): the work order."""
+    import io
+
+    from django.core.management import call_command
+
+    from logbook.maintenance.models import MaintenanceSchedule, WorkOrder
+    from logbook.maintenance.services import schedule_save
+    from tests.timeline import NOW
+
+    schedule_save(
+        schedule=MaintenanceSchedule(
+            equipment=equipment,
+            title="Lubricate the drive chain",
+            interval=1,
+            interval_unit="weeks",
+            anchor_date=NOW.date(),
+            **schedule,
+        ),
+        checklist=checklist,
+    )
+    call_command("generate_pm_workorders", stdout=io.StringIO())
+    return WorkOrder.objects.get(schedule__equipment=equipment)

@@ -64,6 +64,12 @@ def recorded_at() -> datetime.datetime | None:
     return _recorded_at.get()
 
 
+def happened_at() -> datetime.datetime:
+    """When the write being applied happened: now, or when it was saved on a tablet that had
+    no connection then (sent later with its Recorded-At). The default time of new records."""
+    return recorded_at() or timezone.now()
+
+
 def request_key(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None and request.content_type in (

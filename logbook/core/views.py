@@ -1,6 +1,7 @@
 """Views every app builds on: permission and site checks, lists, details, forms, health."""
 
 import hashlib
+import json
 import logging
 import sys
 
@@ -319,6 +320,7 @@ def service_worker(request):
     ]
     context = {
         "version": hashlib.sha256(" ".join(precached).encode()).hexdigest()[:12],
+        "precached": json.dumps(precached),  # our own static names: no markup to escape
         "offline_title": _("No connection"),
         "offline_text": _(
             "This page was not opened on this tablet before the connection dropped, so there is "

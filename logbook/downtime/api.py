@@ -34,6 +34,7 @@ INCIDENT_FIELDS = [
     "amends",
     "amend_reason",
     "created_at",
+    "recorded_offline_at",
 ]
 
 
@@ -58,7 +59,14 @@ class DowntimeIncidentSerializer(CleanModelSerializer):
     class Meta:
         model = DowntimeIncident
         fields = INCIDENT_FIELDS
-        read_only_fields = ["closed_at", "closed_by", "amends", "amend_reason", "created_at"]
+        read_only_fields = [
+            "closed_at",
+            "closed_by",
+            "amends",
+            "amend_reason",
+            "created_at",
+            "recorded_offline_at",
+        ]
         extra_kwargs = {"started_at": {"required": False}, "source": {"required": False}}
 
     def validate(self, attrs):

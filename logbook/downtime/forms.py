@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logbook.core import idempotency
 from logbook.core.forms import DateTimeInput, PhotoInput, VersionedFormMixin
 from logbook.downtime.choices import FailureCodeList
 from logbook.downtime.models import DowntimeIncident, FailureCode, ReasonCode
@@ -84,10 +84,14 @@ class IncidentOpenForm(IncidentFormMixin, forms.ModelForm):
         self.setup_fields()
         self.fields["started_at"].required = False
         self.fields["started_at"].help_text = _("Leave empty for now.")
+        # Not the time the page was opened (the model's default, now, would be written into
+        # the field): when it is sent, or when it was saved on a tablet without a connection.
         self.initial.pop("started_at", None)
+        self.fields["started_at"].initial = None
+        self.fields["started_at"].show_hidden_initial = False
 
     def clean_started_at(self):
-        return self.cleaned_data.get("started_at") or timezone.now()
+        return self.cleaned_data.get("started_at") or idempotency.happened_at()
 
 
 class StageForm(forms.Form):

@@ -221,6 +221,8 @@ class DowntimeIncident(models.Model):
     )
     amend_reason = TextField(_("reason for the amendment"), blank=True)
     created_at = DateTimeField(_("recorded at"), auto_now_add=True)
+    # Reported on a tablet without a connection at this moment, received at created_at.
+    recorded_offline_at = DateTimeField(_("recorded offline at"), null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords()

@@ -12,6 +12,7 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logbook.core import idempotency
 from logbook.core.exceptions import Conflict, RecordLocked
 from logbook.downtime.choices import IncidentSource, ReasonKind
 from logbook.downtime.models import CODING_LISTS, DowntimeIncident, ReasonCode
@@ -122,11 +123,12 @@ def incident_open(
     _lock_equipment(equipment)
     incident = DowntimeIncident(
         equipment=equipment,
-        started_at=started_at or timezone.now(),
+        started_at=started_at or idempotency.happened_at(),
         symptom=symptom,
         reason=reason,
         reported_by=user,
         source=source,
+        recorded_offline_at=idempotency.recorded_at(),
     )
     for name, value in fields.items():
         if name not in EDITABLE:
@@ -157,7 +159,7 @@ def incident_stage(*, incident: DowntimeIncident, user, stage: str, at=None) -> 
                 ),
             }
         )
-    setattr(incident, stage, at or timezone.now())
+    setattr(incident, stage, at or idempotency.happened_at())
     return _save(incident)
 
 

@@ -75,9 +75,9 @@ class LogEntryForm(VersionedFormMixin, forms.ModelForm):
         chosen = self.cleaned_data.get("occurred_at")
         if chosen:
             return chosen
-        if not self.instance.pk and idempotency.recorded_at():
-            return idempotency.recorded_at()  # saved on a tablet without a connection, then
-        return self.instance.occurred_at or timezone.now()
+        if self.instance.pk:
+            return self.instance.occurred_at
+        return idempotency.happened_at()  # now, or when saved offline
 
 
 class AmendLogEntryForm(LogEntryForm):

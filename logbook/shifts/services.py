@@ -138,8 +138,8 @@ def log_entry_add(
         entry.occurred_at = occurred_at
     elif amends is not None:
         entry.occurred_at = amends.occurred_at
-    elif entry.recorded_offline_at is not None:
-        entry.occurred_at = entry.recorded_offline_at
+    else:
+        entry.occurred_at = idempotency.happened_at()
     _refuse_double_amendment(LogEntry, amends)
     entry.full_clean()
     entry.save()

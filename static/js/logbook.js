@@ -248,14 +248,18 @@
 
   // The checklist keeps each answer as it is given: the form is sent to the page's save
   // address in the background; the status line says when it was last kept (or why not).
-  // Answers not yet kept (no connection) wait in the tab's session storage: they are sent
-  // when the connection is back, or put back into the form and sent when the page is opened
-  // again. Logging out forgets them (another person may take the tablet).
+  // Answers sent without a connection go to the tablet's queue of records waiting to send
+  // (offline.js): sent in order with the rest when the connection is back, and put back into
+  // the form when the page is opened meanwhile. An answer whose sending was cut short (the page
+  // closed) waits in the tab's session storage and is sent when the page is opened again.
+  // Logging out forgets those (another person may take the tablet).
   var DRAFT = "logbook-checklist:";
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var status = form.querySelector(".autosave-status");
     var key = DRAFT + form.dataset.autosave;
+    var address = new URL(form.dataset.autosave, location.href).href;
     var timer = null;
+    var restoring = false;
     function answers() {
       var kept = [];
       new FormData(form).forEach(function (value, name) {
@@ -265,7 +269,8 @@
     }
     function save() {
       var data = new FormData(form);
-      sessionStorage.setItem(key, JSON.stringify(answers()));
+      var given = answers();
+      sessionStorage.setItem(key, JSON.stringify(given));
       fetch(form.dataset.autosave, {
         method: "POST",
         body: data,
@@ -275,6 +280,8 @@
         .then(function (response) {
           return response.json().then(function (body) {
             sessionStorage.removeItem(key); // kept, or refused for a reason the page shows
+            // Answers queued before these are older: these replace them.
+            if (window.LogbookQueue) window.LogbookQueue.drop(address);
             status.textContent = body.saved
               ? status.dataset.saved.replace("%s", body.at)
               : body.error || status.dataset.failed;
@@ -282,32 +289,47 @@
           });
         })
         .catch(function () {
+          if (window.LogbookQueue) {
+            window.LogbookQueue.keep(address, given, status.dataset.label);
+            sessionStorage.removeItem(key); // the queue sends them now
+          }
           status.textContent = status.dataset.offline;
           status.classList.add("error");
         });
     }
     function later() {
+      if (restoring) return;
       clearTimeout(timer);
       timer = setTimeout(save, 600);
     }
-    form.querySelectorAll("input, textarea, select").forEach(function (field) {
-      if (field.closest(".part-line")) return; // parts are taken on completing
-      field.addEventListener(field.type === "radio" || field.type === "checkbox" ? "change" : "input", later);
-    });
-    window.addEventListener("online", function () {
-      if (sessionStorage.getItem(key)) save();
-    });
-    var draft = JSON.parse(sessionStorage.getItem(key) || "null");
-    if (draft) {
-      draft.forEach(function (pair) {
+    function putBack(pairs) {
+      restoring = true;
+      pairs.forEach(function (pair) {
         form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (field) {
           if (field.type === "radio" || field.type === "checkbox") field.checked = field.value === pair[1];
           else field.value = pair[1];
           field.dispatchEvent(new Event("input", { bubbles: true })); // limits shown again
         });
       });
+      restoring = false;
+    }
+    form.querySelectorAll("input, textarea, select").forEach(function (field) {
+      if (field.closest(".part-line")) return; // parts are taken on completing
+      field.addEventListener(field.type === "radio" || field.type === "checkbox" ? "change" : "input", later);
+    });
+    var draft = JSON.parse(sessionStorage.getItem(key) || "null");
+    if (draft) {
+      putBack(draft);
       save();
     }
+    // After offline.js has run (both scripts are deferred): the answers waiting in its queue.
+    document.addEventListener("DOMContentLoaded", function () {
+      var waiting = window.LogbookQueue && window.LogbookQueue.waiting(address);
+      if (waiting && !draft) {
+        putBack(waiting);
+        status.textContent = status.dataset.offline;
+      }
+    });
   });
   document.querySelectorAll('form[action$="/logout/"]').forEach(function (form) {
     form.addEventListener("submit", function () {

@@ -110,28 +110,59 @@
     showQueued(records);
   }
 
-  // Records of this page's forms, shown in the page's log as they will appear.
+  // Records of this page's forms, shown where they will appear ([data-queue-for]: the log of
+  // a shift, the stops reported from "Machine down"), each from its <template>. A stage tapped
+  // on a stop still waiting (data-queue-stage) is shown in that stop's card.
+  var STAGES = ["responded", "repaired", "ended"];
   function showQueued(records) {
-    var list = document.querySelector("ol[data-queue-for]");
-    if (!list) return;
-    list.querySelectorAll("li.queued").forEach(function (item) { item.remove(); });
-    var here = new URL(list.dataset.queueFor, location.href).href;
-    var shown = records.filter(function (r) { return r.url === here; });
-    var empty = list.querySelector("li.muted"); // "Nothing logged yet."
-    if (empty) empty.hidden = shown.length > 0;
-    shown.forEach(function (record) {
-      var item = document.querySelector("#queued-entry").content.firstElementChild.cloneNode(true);
-      item.dataset.key = record.id;
-      item.querySelector("time").textContent = clock(record.recordedAt);
-      item.querySelector("time").dateTime = record.recordedAt;
-      item.querySelector(".cat").textContent = record.label;
-      item.querySelector(".entry-text").textContent = record.text;
-      var state = item.querySelector(".queue-state");
-      state.textContent = record.state === "waiting" ? state.dataset.waiting : state.dataset.refused + " " + record.reason;
-      item.classList.toggle("refused", record.state !== "waiting");
-      item.querySelector(".queue-actions").hidden = record.state === "waiting";
-      list.insertBefore(item, list.firstChild);
+    document.querySelectorAll("[data-queue-for]").forEach(function (list) {
+      list.querySelectorAll(".queued").forEach(function (item) { item.remove(); });
+      var here = new URL(list.dataset.queueFor, location.href).href;
+      var ids = records.map(function (r) { return r.id; });
+      var shown = records.filter(function (r) {
+        return (r.url === here || r.shownAt === here) && ids.indexOf(r.after) < 0;
+      });
+      var empty = list.querySelector("li.muted"); // "Nothing logged yet."
+      if (empty) empty.hidden = shown.length > 0;
+      var section = list.closest("[data-queue-section]");
+      if (section) section.hidden = !shown.length;
+      var template = document.getElementById(list.dataset.queueTemplate || "queued-entry");
+      shown.forEach(function (record) {
+        var item = template.content.firstElementChild.cloneNode(true);
+        item.dataset.key = record.id;
+        item.querySelector("time").textContent = clock(record.recordedAt);
+        item.querySelector("time").dateTime = record.recordedAt;
+        item.querySelector(".cat").textContent = record.label;
+        item.querySelector(".entry-text").textContent = record.text;
+        var state = item.querySelector(".queue-state");
+        state.textContent = record.state === "waiting" ? state.dataset.waiting : state.dataset.refused + " " + record.reason;
+        item.classList.toggle("refused", record.state !== "waiting");
+        item.querySelector(".queue-actions").hidden = record.state === "waiting";
+        var stages = item.querySelector(".queued-stages");
+        if (stages) {
+          var reached = record.path ? STAGES.length : -1; // a stage on its own: no more buttons
+          records.filter(function (r) { return r.after === record.id; }).forEach(function (stage) {
+            var line = document.createElement("li");
+            line.textContent = stage.label + " · " + clock(stage.recordedAt);
+            stages.appendChild(line);
+            reached = Math.max(reached, STAGES.indexOf(stage.path.replace("/", "")));
+          });
+          item.querySelectorAll("[data-queue-stage]").forEach(function (button) {
+            button.hidden = record.state !== "waiting" || STAGES.indexOf(button.dataset.queueStage) <= reached;
+          });
+        }
+        list.insertBefore(item, list.firstChild);
+      });
     });
+  }
+
+  function shownValue(form, name) {
+    // What the person sees of a field: the label of the chosen option, or what was typed.
+    var chosen = form.querySelector('[name="' + name + '"]:checked');
+    if (chosen) return chosen.closest("label").textContent.trim();
+    var field = form.querySelector('[name="' + name + '"]');
+    if (!field) return "";
+    return field.tagName === "SELECT" ? field.selectedOptions[0].textContent.trim() : field.value;
   }
 
   // Keep a form's record instead of sending it.
@@ -140,8 +171,6 @@
     new FormData(form, submitter).forEach(function (value, name) {
       if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields.push([name, value]);
     });
-    var chosen = form.querySelector('input[name="category"]:checked');
-    var text = form.querySelector('[name="text"]');
     var queue = everyone();
     queue.push({
       id: form.querySelector('input[name="idempotency_key"]').value,
@@ -150,30 +179,55 @@
       page: form.dataset.offline || location.pathname, // where its records are shown
       fields: fields,
       recordedAt: new Date().toISOString(),
-      label: chosen ? chosen.closest("label").textContent.trim() : "",
-      text: text ? text.value : "",
+      label: shownValue(form, form.dataset.offlineLabel || "category"),
+      text: shownValue(form, form.dataset.offlineText || "text"),
       state: "waiting",
     });
     localStorage.setItem(STORE, JSON.stringify(queue));
     form.reset();
     form.querySelector('input[name="idempotency_key"]').value = newKey();
+    // What follows the fields (the machine picker's chosen button) follows them back.
+    form.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (field) {
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
     showBar();
   }
 
   function reasonIn(html) {
+    try {
+      var answer = JSON.parse(html); // to a script: {"error": "..."}, or the API's {"detail": "..."}
+      return answer.error || answer.detail || "";
+    } catch (notJson) {
+      // a page: its first error; or a line of plain text (a device clock refused)
+    }
     var page = new DOMParser().parseFromString(html, "text/html");
     var said = page.querySelectorAll(".errorlist li, main .card > p:first-of-type, main p");
-    return said.length ? said[0].textContent.trim() : "";
+    if (said.length) return said[0].textContent.trim();
+    return page.body ? page.body.textContent.trim().slice(0, 300) : "";
+  }
+
+  function whoIsIn() {
+    // The person whose session the server holds ("" for none), or null: no server answers.
+    return fetch(body.dataset.serviceWorker, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      return response.headers.get("Logbook-User") || "";
+    }, function () {
+      return null;
+    });
+  }
+
+  function ready(record) {
+    // Waiting, and its address known (a stage's once its stop was sent).
+    return record.state === "waiting" && !!record.url;
   }
 
   // Send this person's waiting records, oldest first; stop at the first that cannot go.
   function send() {
-    var waiting = mine().filter(function (r) { return r.state === "waiting"; });
+    var waiting = mine().filter(ready);
     if (sending || !navigator.onLine || !waiting.length) return Promise.resolve();
     sending = true;
     var sent = 0; // records answered, kept or refused
     function next() {
-      var record = mine().filter(function (r) { return r.state === "waiting"; })[0];
+      var record = mine().filter(ready)[0];
       if (!record) return Promise.resolve();
       var data = new FormData();
       record.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
@@ -190,17 +244,29 @@
           needsLogin = true; // the session ended meanwhile: the password first, then the queue
           return;
         }
+        if (response.status >= 500 || response.status === 429) {
+          return; // the server cannot take it now (busy, being upgraded): it waits, unrefused
+        }
         if (response.ok) {
           change(record.id, function () { return null; });
+          // Stages tapped on this stop while it waited go to the stop the server made.
+          mine().forEach(function (r) {
+            if (r.after === record.id) {
+              change(r.id, function (stage) {
+                stage.url = new URL(stage.path, response.url).href;
+                return stage;
+              });
+            }
+          });
           localStorage.setItem(SYNCED, new Date().toISOString());
           sent += 1;
           return next();
         }
-        return response.text().then(function (html) {
+        return response.text().then(function (said) {
           sent += 1; // refused, with the reason: the page is read again all the same
           change(record.id, function (r) {
             r.state = "refused";
-            r.reason = reasonIn(html) || response.status + " " + response.statusText;
+            r.reason = reasonIn(said) || response.status + " " + response.statusText;
             return r;
           });
           return next();
@@ -209,16 +275,16 @@
     }
     // First, whose session the server holds now (the header every signed-in answer carries):
     // an ended session, or another person's, sends nothing of this person's queue.
-    return fetch(body.dataset.serviceWorker, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-      needsLogin = response.headers.get("Logbook-User") !== person;
-      return needsLogin ? undefined : next();
+    return whoIsIn().then(function (who) {
+      needsLogin = who !== null && who !== person;
+      return who === person ? next() : undefined;
     }).catch(function () {
       // The connection dropped again: what is left waits.
     }).then(function () {
       sending = false;
       showBar();
       // A page that shows the records (a shift's log) is read again: as the server has them.
-      if (sent && document.querySelector("ol[data-queue-for]")) location.reload();
+      if (sent && document.querySelector("[data-queue-for]")) location.reload();
     });
   }
 
@@ -229,9 +295,25 @@
     key.value = newKey(); // a double tap sends the same record twice: saved once
     form.appendChild(key);
     form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented || navigator.onLine) return;
+      if (event.defaultPrevented || form.dataset.going) return;
       event.preventDefault();
-      if (form.reportValidity()) keep(form, event.submitter);
+      var submitter = event.submitter;
+      if (!form.reportValidity()) return;
+      if (!navigator.onLine) {
+        keep(form, submitter);
+        return;
+      }
+      // Online as far as the browser knows; but the Wi-Fi may reach no server, and a session
+      // may have ended: a plain submit would then lose what was typed. Asked first.
+      whoIsIn().then(function (who) {
+        if (who === person) {
+          form.dataset.going = "1";
+          form.requestSubmit(submitter);
+          return;
+        }
+        needsLogin = who !== null;
+        keep(form, submitter);
+      });
     });
   });
 
@@ -243,7 +325,7 @@
     var record = mine().filter(function (r) { return r.id === id; })[0];
     if (!record) return;
     if (button.dataset.queueAction === "discard") {
-      change(id, function () { return null; });
+      forget(id);
       showBar();
       return;
     }
@@ -253,6 +335,40 @@
     if (!refill()) location.assign(body.dataset.myShift);
   });
 
+  function forget(id) {
+    // A record and the stages tapped on it.
+    change(id, function () { return null; });
+    mine().forEach(function (r) {
+      if (r.after === id) change(r.id, function () { return null; });
+    });
+  }
+
+  // A stage (on site, repaired, running again) tapped on a stop still waiting: kept after it,
+  // with the moment it was tapped, and sent to the stop once the server made it.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-queue-stage]");
+    if (!button) return;
+    var parent = mine().filter(function (r) { return r.id === button.closest(".queued").dataset.key; })[0];
+    if (!parent) return;
+    var queue = everyone();
+    queue.push({
+      id: newKey(),
+      person: person,
+      after: parent.id,
+      path: button.dataset.queueStage + "/",
+      url: "",
+      shownAt: parent.url,
+      page: parent.page,
+      fields: [],
+      recordedAt: new Date().toISOString(),
+      label: button.dataset.label || button.textContent.trim(),
+      text: parent.label,
+      state: "waiting",
+    });
+    localStorage.setItem(STORE, JSON.stringify(queue));
+    showBar();
+  });
+
   var REFILL = "logbook-refill-" + person;
   function refill() {
     var form = document.querySelector("form[data-offline]");
@@ -260,15 +376,16 @@
     var record = mine().filter(function (r) { return r.id === id; })[0];
     if (!form || !record) return false;
     sessionStorage.removeItem(REFILL);
-    change(id, function () { return null; });
+    forget(id);
     showBar();
     record.fields.forEach(function (pair) {
       form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (field) {
         if (field.type === "radio") field.checked = field.value === pair[1];
-        else if (field.name !== "occurred_at" && field.type !== "hidden") field.value = pair[1];
+        // Not its time: the new record happens now.
+        else if (field.type !== "datetime-local" && field.type !== "hidden") field.value = pair[1];
       });
     });
-    form.querySelector('[name="text"]').focus();
+    form.querySelector('[name="' + (form.dataset.offlineText || "text") + '"]').focus();
     return true;
   }
   refill();
@@ -292,13 +409,48 @@
       event.preventDefault();
       send().then(function () {
         var left = mine().length;
-        if (!left || window.confirm(form.dataset.queueLeft.replace("%s", left))) {
+        var question = left === 1 ? form.dataset.queueLeftOne : form.dataset.queueLeft.replace("%s", left);
+        if (!left || window.confirm(question)) {
           form.dataset.confirmed = "1";
           form.requestSubmit();
         }
       });
     });
   });
+
+  // For the pages' own scripts (the checklist's answers, kept as they are given): a record
+  // for an address, replacing the one still waiting for it (the latest answers are all the
+  // answers); the answers waiting for an address; dropping them once newer ones were kept.
+  function waitingFor(url) {
+    return mine().filter(function (r) { return r.url === url && r.state === "waiting"; });
+  }
+  window.LogbookQueue = {
+    keep: function (url, fields, label) {
+      waitingFor(url).forEach(function (r) { change(r.id, function () { return null; }); });
+      var queue = everyone();
+      queue.push({
+        id: newKey(),
+        person: person,
+        url: url,
+        page: location.pathname,
+        fields: fields,
+        recordedAt: new Date().toISOString(),
+        label: label || "",
+        text: "",
+        state: "waiting",
+      });
+      localStorage.setItem(STORE, JSON.stringify(queue));
+      showBar();
+    },
+    drop: function (url) {
+      waitingFor(url).forEach(function (r) { change(r.id, function () { return null; }); });
+      showBar();
+    },
+    waiting: function (url) {
+      var records = waitingFor(url);
+      return records.length ? records[records.length - 1].fields : null;
+    },
+  };
 
   showBar();
   send();

@@ -3,13 +3,17 @@ exactly once when the connection is back (static/js/offline.js, templates/sw.js)
 
 import json
 import time
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from logbook.downtime.models import DowntimeIncident
+from logbook.maintenance import services as maintenance
 from logbook.shifts import services
 from logbook.shifts.models import LogEntry
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import PHONE
+from tests.factories import PASSWORD, UserFactory, weekly_pm_order
 from tests.timeline import NOW, TODAY
 
 
@@ -27,23 +31,30 @@ def running(clock, line, patterns, filler, technician, supervisor, page):
     return services.shift_start(line=line, pattern=patterns["Early"], date=TODAY, user=technician)
 
 
-def open_my_shift_and_keep_it(page, live_server):
-    """The tablet opens "My shift" online once: the worker comes and keeps it."""
+def open_my_shift_and_keep_it(page, live_server, *also):
+    """The tablet opens "My shift" online once: the worker comes and keeps it, and the other
+    pages it fetches ahead (``also``: "Machine down")."""
     page.get_by_role("link", name="My shift").first.click()
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # The worker keeps "My shift" under its own address (it is a redirect to today's shift).
-    # (Polled from here: wait_for_function does not wait for an async predicate's answer.)
-    kept = """async () => {
+    wait_kept(page, "/shifts/my/", *also)
+
+
+def wait_kept(page, *urls):
+    """Until the worker keeps a copy of each of ``urls``. (Polled from here: wait_for_function
+    does not wait for an async predicate's answer.)"""
+    kept = """async (url) => {
         for (const name of await caches.keys()) {
             if (!name.startsWith("logbook-pages-")) continue;
-            if (await (await caches.open(name)).match("/shifts/my/")) return true;
+            if (await (await caches.open(name)).match(url)) return true;
         }
         return false;
     }"""
-    deadline = time.monotonic() + 10
-    while not page.evaluate(kept):
-        assert time.monotonic() < deadline, "the worker kept no copy of My shift"
-        time.sleep(0.1)
+    for url in urls:
+        deadline = time.monotonic() + 10
+        while not page.evaluate(kept, url):
+            assert time.monotonic() < deadline, f"the worker kept no copy of {url}"
+            time.sleep(0.1)
 
 
 def offline_to_my_shift(page, live_server):
@@ -63,11 +74,34 @@ def queue(page):
     return json.loads(page.evaluate("localStorage.getItem('logbook-queue') || '[]'"))
 
 
-def test_entries_logged_offline_arrive_once_in_order_with_their_times(
-    login, live_server, page, running, technician, clock, screenshot
+def work_order_with_three_steps(filler, technician):
+    """The weekly lubrication of the filler, generated, started by the technician."""
+    checklist = [
+        {
+            "text": "Chain slack",
+            "kind": "measure",
+            "unit": "mm",
+            "lower_limit": 8,
+            "upper_limit": 12,
+        },
+        {"text": "Oil applied", "kind": "check"},
+        {"text": "Guard refitted", "kind": "check"},
+    ]
+    work_order = weekly_pm_order(filler, checklist)
+    return maintenance.work_order_start(work_order=work_order, user=technician)
+
+
+def test_a_shift_logged_offline_arrives_once_in_order_with_its_times(
+    login, live_server, page, running, technician, filler, line, clock, screenshot
 ):
+    technician.home_line = line
+    technician.save(update_fields=["home_line"])
+    work_order = work_order_with_three_steps(filler, technician)
     login(technician)
-    open_my_shift_and_keep_it(page, live_server)
+    open_my_shift_and_keep_it(page, live_server, "/downtime/new/")
+    # Before the cold room: the work order is opened once (its page is kept).
+    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
+    wait_kept(page, work_order.get_absolute_url())
 
     # The Wi-Fi drops; "My shift" opens from the tablet's copy, which says so.
     offline_to_my_shift(page, live_server)
@@ -88,26 +122,66 @@ def test_entries_logged_offline_arrive_once_in_order_with_their_times(
     expect(waiting.first.locator("time")).to_have_text("10:07")
     assert not LogEntry.objects.exists()
     screenshot("offline-queue")
-    sent_once = queue(page)
 
-    # Back online: the queue goes by itself, in order; the page shows them as the server has
-    # them, marked as logged offline.
-    clock.shift(420)
+    # The filler stops at 10:09 (Machine down, from the copy kept of its form); it runs again
+    # at 10:21. Both taps wait, with their times.
+    page.clock.fast_forward("02:00")
+    page.get_by_role("link", name="Machine down").click()
+    page.get_by_role("button", name="Rotary filler").click()
+    page.get_by_label("Symptom").fill("Bottles falling at the infeed")
+    page.get_by_role("button", name="It is down").click()
+    stop = page.locator("li.queued", has_text="L1-FIL-01")
+    expect(stop).to_contain_text("Waiting to send")
+    expect(stop.locator("time")).to_have_text("10:09")
+    page.clock.fast_forward("12:00")
+    stop.get_by_role("button", name="Running again").click()
+    expect(stop).to_contain_text("Running again · 10:21")
+    expect(stop.get_by_role("button", name="Running again")).to_be_hidden()
+    expect(bar).to_contain_text("4 records waiting to send")
+    screenshot("offline-machine-down")
+
+    # Three checklist steps of the work order, answered from its kept copy.
+    page.clock.fast_forward("03:00")
+    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
+    page.get_by_label("Chain slack (mm)").fill("11")
+    page.get_by_role("group", name="Oil applied").get_by_text("Done", exact=True).click()
+    page.get_by_role("group", name="Guard refitted").get_by_text("Done", exact=True).click()
+    expect(page.locator(".autosave-status")).to_contain_text("No connection")
+    sent_once = queue(page)
+    assert not DowntimeIncident.objects.exists()
+
+    # Back online: all of it goes by itself, in order, each once, with the times it happened.
+    clock.shift(24 * 60)  # the minutes the tablet lived through offline
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(page.locator(".timeline .offline-badge")).to_have_count(2)
     expect(bar).to_be_hidden()
+    expect(page.locator("li.queued")).to_have_count(0)  # the page read again, as the server has it
+    expect(page.get_by_label("Chain slack (mm)")).to_have_value("11")
+    steps = {step.text: step for step in work_order.checklist.all()}
+    assert steps["Chain slack"].value == Decimal("11")
+    assert steps["Oil applied"].done and steps["Guard refitted"].done
     entries = list(LogEntry.objects.order_by("pk"))
     assert [e.text for e in entries] == [
         "Nozzle 4 dripping, tightened",
         "Label skew on 3 bottles, rejected",
     ]
-    assert [e.occurred_at.astimezone(NOW.tzinfo).strftime("%H:%M") for e in entries] == [
-        "10:04",
-        "10:07",
-    ]
+    local = NOW.tzinfo
+
+    def hhmm(moment):
+        return moment.astimezone(local).strftime("%H:%M")
+
+    assert [hhmm(e.occurred_at) for e in entries] == ["10:04", "10:07"]
     assert all(e.recorded_offline_at == e.occurred_at for e in entries)
     assert all(e.created_at > e.occurred_at for e in entries)
+    incident = DowntimeIncident.objects.get()
+    assert (incident.equipment, incident.symptom) == (filler, "Bottles falling at the infeed")
+    assert (hhmm(incident.started_at), hhmm(incident.ended_at)) == ("10:09", "10:21")
+    assert incident.recorded_offline_at == incident.started_at
+    assert incident.reported_by == technician
+
+    # The shift shows its entries as logged offline.
+    page.get_by_role("link", name="My shift").first.click()
+    expect(page.locator(".timeline .offline-badge")).to_have_count(2)
 
     # The same queue sent again (a tablet that never heard the first answers): nothing new.
     page.evaluate(f"localStorage.setItem('logbook-queue', {json.dumps(json.dumps(sent_once))})")
@@ -116,11 +190,13 @@ def test_entries_logged_offline_arrive_once_in_order_with_their_times(
     page.wait_for_load_state()
     expect(page.locator(".timeline .offline-badge")).to_have_count(2)
     assert LogEntry.objects.count() == 2
+    assert DowntimeIncident.objects.get() == incident
 
 
 def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_one(
     login, live_server, page, running, technician, supervisor, patterns, line, clock
 ):
+    page.set_viewport_size(PHONE)  # this time on the technician's phone
     login(technician)
     open_my_shift_and_keep_it(page, live_server)
     offline_to_my_shift(page, live_server)
@@ -157,6 +233,20 @@ def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_on
     assert LogEntry.objects.get().shift.pattern.name == "Late"
     assert queue(page) == []
 
+    # The Wi-Fi is up but reaches no server: the tablet believes it is online, the entry is kept
+    # all the same (not the browser's error page), and goes on "Send now".
+    def no_route(route):
+        route.abort()
+
+    page.route("**/*", no_route)
+    log_offline(page, "Note", "Access point by the palletiser down")
+    expect(page.locator(".timeline li.queued")).to_contain_text("Waiting to send")
+    page.unroute("**/*", no_route)  # (the check that no page asks another host stays)
+    page.locator("#offline-bar").get_by_role("button", name="Send now").click()
+    expect(page.locator(".timeline li.queued")).to_have_count(0)
+    expect(page.get_by_text("Access point by the palletiser down")).to_be_visible()
+    assert LogEntry.objects.count() == 2
+
 
 def test_another_person_on_the_same_tablet_sees_and_sends_nothing_of_the_first(
     login, live_server, page, running, technician, line
@@ -165,6 +255,21 @@ def test_another_person_on_the_same_tablet_sees_and_sends_nothing_of_the_first(
     open_my_shift_and_keep_it(page, live_server)
     offline_to_my_shift(page, live_server)
     log_offline(page, "Note", "Sam's private remark")
+
+    # Logging out while the record cannot be sent asks first; "Cancel" keeps the person in.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator("#offline-bar")).to_contain_text("1 record waiting to send")
+    for _ in range(50):  # the question comes once the tablet found it cannot send
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked == [
+        "A record made without a connection is not sent yet. It stays on this tablet and is "
+        "sent when you log in again. Log out?"
+    ]
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     # The session ends on the shared tablet (idle time) without a log-out; the next person.
     page.context.clear_cookies()

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from logbook.core.models import IdempotencyKey
+from logbook.downtime.models import DowntimeIncident
 from logbook.shifts.models import LogEntry
 from tests.timeline import NOW, at
 
@@ -239,3 +240,30 @@ def test_unreadable_device_times_are_a_400(api, technician, shift, headers):
     response = post_entry(api(technician), shift, **headers)
     assert response.status_code == 400
     assert not LogEntry.objects.exists()
+
+
+def test_a_stop_and_its_stages_from_the_offline_queue_keep_their_times_and_apply_once(
+    client, technician, filler, frozen
+):
+    """What the tablet sends for "Machine down" tapped offline at 9:40 and "Running again" at
+    9:52: the stop's key answers with the stop's address again (the queue sends the stage
+    there), and each is dated when it was tapped, not when it arrived."""
+    client.force_login(technician)
+    synced = {"HTTP_DEVICE_TIME": NOW.isoformat()}
+    report = {"equipment": "L1-FIL-01", "symptom": "No fill", "idempotency_key": KEY}
+    first = client.post("/downtime/new/", report, HTTP_RECORDED_AT=at(9, 40).isoformat(), **synced)
+    again = client.post("/downtime/new/", report, HTTP_RECORDED_AT=at(9, 40).isoformat(), **synced)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true"
+    stage = {"idempotency_key": KEY[::-1]}
+    for _ in range(2):
+        answer = client.post(
+            f"{first['Location']}ended/", stage, HTTP_RECORDED_AT=at(9, 52).isoformat(), **synced
+        )
+        assert answer.status_code == 302
+    incident = DowntimeIncident.objects.get()
+    assert (incident.started_at, incident.ended_at) == (at(9, 40), at(9, 52))
+    assert incident.recorded_offline_at == at(9, 40)
+    assert incident.created_at == NOW
+    assert "Reported offline · received 10:00" in client.get(first["Location"]).content.decode()

@@ -1,5 +1,7 @@
 import csv
+import datetime
 import io
+import re
 
 import pytest
 
@@ -22,6 +24,21 @@ def test_machine_down_takes_a_few_fields(as_user, technician, frozen, filler):
     assert incident.started_at == at(10) and incident.reported_by == technician
     html = client.get(f"/equipment/{filler.pk}/").content.decode()
     assert "status-down" in html and f"/downtime/{incident.pk}/" in html
+
+
+def test_a_stop_is_dated_when_it_is_reported_not_when_its_page_was_opened(
+    as_user, technician, frozen, filler
+):
+    """ "Stopped at" is left empty ("Leave empty for now"): a page opened, then sent later (or
+    kept on a tablet without a connection) is not dated when the page was made."""
+    client = as_user(technician)
+    page = client.get(f"/downtime/new/?equipment={filler.pk}").content.decode()
+    field = re.search(r'<input[^>]*name="started_at"[^>]*>', page).group(0)
+    assert "value=" not in field
+    assert 'name="initial-started_at"' not in page
+    frozen.shift(datetime.timedelta(minutes=3))
+    client.post("/downtime/new/", {"equipment": "L1-FIL-01", "symptom": "No fill"})
+    assert DowntimeIncident.objects.get().started_at == at(10, 3)
 
 
 def test_a_second_stop_of_the_same_machine_is_refused_with_the_reason(
