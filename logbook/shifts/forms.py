@@ -80,6 +80,22 @@ class LogEntryForm(VersionedFormMixin, forms.ModelForm):
         return idempotency.happened_at()  # now, or when saved offline
 
 
+class LateLogEntryForm(LogEntryForm):
+    """An entry added to a signed shift after its sign-off, with the reason (a late entry)."""
+
+    class Meta(LogEntryForm.Meta):
+        fields = [*LogEntryForm.Meta.fields, "amend_reason"]
+        widgets = {
+            **LogEntryForm.Meta.widgets,
+            "amend_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"amend_reason": _("Why it is added after the sign-off")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amend_reason"].required = True
+
+
 class AmendLogEntryForm(LogEntryForm):
     class Meta(LogEntryForm.Meta):
         fields = ["category", "equipment", "text", "amend_reason"]

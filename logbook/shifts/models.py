@@ -234,8 +234,11 @@ class AmendableRecord(models.Model):
                 raise ValidationError({"amend_reason": _("Say why the record is amended.")})
             if self.amends.shift_id != self.shift_id:
                 raise ValidationError({"amends": _("An amendment stays on the original's shift.")})
-        elif self.amend_reason:
-            raise ValidationError({"amend_reason": _("Only an amendment carries a reason.")})
+        elif self.amend_reason and not (self._state.adding and self.shift.is_signed):
+            # A record added to a signed shift (a late entry) says why; no other does.
+            raise ValidationError(
+                {"amend_reason": _("Only an amendment or a late entry carries a reason.")}
+            )
 
 
 class LogEntry(AmendableRecord):

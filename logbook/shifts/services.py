@@ -120,9 +120,11 @@ def log_entry_add(
     amends=None,
     amend_reason="",
 ) -> LogEntry:
-    """Add an entry. On a signed shift only an amendment (``amends`` + reason) is accepted."""
+    """Add an entry. On a signed shift only an amendment (``amends`` + reason) or a late entry
+    (a reason alone: what was logged on a tablet without a connection while the shift was
+    signed off) is accepted. Both show as added after the sign-off; the signed records stay."""
     shift = _lock_shift(shift)
-    if shift.is_signed and amends is None:
+    if shift.is_signed and amends is None and not amend_reason.strip():
         raise _locked(shift)
     entry = LogEntry(
         shift=shift,

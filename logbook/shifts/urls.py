@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.shift_detail, name="shift_detail"),
     path("<int:pk>/report/", views.shift_report, name="shift_report"),
     path("<int:pk>/entries/add/", views.log_entry_add, name="logentry_add"),
+    path("<int:pk>/entries/late/", views.log_entry_late, name="logentry_late"),
     path("<int:pk>/production/add/", views.production_add, name="productionrecord_add"),
     path("<int:pk>/production/run/", views.product_run_start, name="product_run_start"),
     path("<int:pk>/handover/", views.shift_hand_over, name="shift_handover"),

@@ -318,6 +318,26 @@ def log_entry_add(request, pk):
 
 
 @login_required
+@permission_required("shifts.add_logentry", raise_exception=True)
+def log_entry_late(request, pk):
+    """A late entry: added to a signed shift after its sign-off, with the reason (an entry that
+    was logged on a tablet without a connection and refused when the shift was signed)."""
+    shift = _visible_shift(request, pk)
+    if not shift.is_signed:
+        return redirect("shifts:logentry_add", pk=shift.pk)
+    form = forms.LateLogEntryForm(posted(request), user=request.user, shift=shift)
+    return _shift_record_form(
+        request,
+        shift,
+        form,
+        page=_entry_form_page,
+        title=_("Late entry on a signed shift"),
+        save=lambda data: services.log_entry_add(shift=shift, user=request.user, **data),
+        done=_("Late entry added; it shows as added after the sign-off."),
+    )
+
+
+@login_required
 @permission_required("shifts.change_logentry", raise_exception=True)
 def log_entry_edit(request, pk):
     entry = _scoped(LogEntry, request, pk)

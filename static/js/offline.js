@@ -329,6 +329,25 @@
       showBar();
       return;
     }
+    if (button.dataset.queueAction === "late") {
+      // Onto the signed shift after all, as a late entry: with the reason it came late, and
+      // the moment it was logged (sent again as Recorded-At). A new record, with a new key.
+      var list = button.closest("[data-queue-for]");
+      var reason = list.dataset.lateReason.replace("%s", clock(record.recordedAt));
+      change(id, function (r) {
+        r.id = newKey();
+        r.shownAt = r.url; // still shown in this log while it waits
+        r.url = new URL(list.dataset.queueLate, location.href).href;
+        r.fields = r.fields.filter(function (pair) { return pair[0] !== "amend_reason"; });
+        r.fields.push(["amend_reason", reason]);
+        r.state = "waiting";
+        delete r.reason;
+        return r;
+      });
+      showBar();
+      send();
+      return;
+    }
     // Into this page's form, or (a signed shift has none) the form of the person's shift now.
     // The record leaves the queue once it is in a form.
     sessionStorage.setItem(REFILL, id);

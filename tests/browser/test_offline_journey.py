@@ -193,28 +193,48 @@ def test_a_shift_logged_offline_arrives_once_in_order_with_its_times(
     assert DowntimeIncident.objects.get() == incident
 
 
-def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_one(
+def test_a_shift_signed_off_meanwhile_refuses_the_entries_they_become_a_late_entry_or_a_new_one(
     login, live_server, page, running, technician, supervisor, patterns, line, clock
 ):
     page.set_viewport_size(PHONE)  # this time on the technician's phone
     login(technician)
     open_my_shift_and_keep_it(page, live_server)
     offline_to_my_shift(page, live_server)
+    log_offline(page, "Maintenance", "Nozzle 4 replaced, dripping stopped")
+    page.clock.fast_forward("03:00")
     log_offline(page, "Note", "Conveyor 2 guard loose")
 
     # Meanwhile the shift is handed over (from another tablet) and the supervisor signs it off.
     services.shift_hand_over(shift=running, user=technician, summary="Handed over early")
-    services.shift_sign_off(
+    signed = services.shift_sign_off(
         shift=running, user=supervisor, password=PASSWORD, meaning="reviewed", reason="Audit"
     )
+    clock.shift(180)
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     refused = page.locator(".timeline li.queued.refused")
-    expect(refused).to_contain_text("Conveyor 2 guard loose")
-    expect(refused).to_contain_text("Refused:")
-    expect(refused).to_contain_text("signed")
-    expect(page.locator("#offline-bar")).to_contain_text("1 record refused")
+    expect(refused).to_have_count(2)
+    expect(refused.first).to_contain_text("Refused:")
+    expect(refused.first).to_contain_text("signed")
+    expect(page.locator("#offline-bar")).to_contain_text("2 records refused")
     assert not LogEntry.objects.exists()
+
+    # The repair belongs to the early shift: one tap adds it there as a late entry, dated when
+    # it was logged, marked as added after the sign-off with the reason. The signed records stay.
+    nozzle = refused.filter(has_text="Nozzle 4 replaced")
+    nozzle.get_by_role("button", name="Add it as a late entry").click()
+    late = page.locator(".timeline li.entry", has_text="Nozzle 4 replaced")
+    expect(late).to_contain_text("Late entry")
+    expect(late).to_contain_text(
+        "Logged on a tablet without a connection at 10:00; the shift was signed off before it "
+        "arrived."
+    )
+    expect(late.locator(".offline-badge")).to_be_visible()
+    entry = LogEntry.objects.get()
+    assert entry.shift == running and entry.amends is None
+    assert entry.occurred_at.astimezone(NOW.tzinfo).strftime("%H:%M") == "10:00"
+    assert entry.created_at > signed.signature.signed_at
+    assert LogEntry.objects.filter(shift=running).count() == 1
 
     # The late shift: the technician logs in again; the bar still says a record was refused
     # and leads to it. One tap makes it a new entry on the shift running now, nothing retyped.
@@ -230,7 +250,7 @@ def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_on
     expect(page.locator("#new-entry").get_by_label("Text")).to_have_value("Conveyor 2 guard loose")
     page.locator("#new-entry").get_by_role("button", name="Add entry").click()
     expect(page.get_by_text("Entry added.")).to_be_visible()
-    assert LogEntry.objects.get().shift.pattern.name == "Late"
+    assert LogEntry.objects.latest("pk").shift.pattern.name == "Late"
     assert queue(page) == []
 
     # The Wi-Fi is up but reaches no server: the tablet believes it is online, the entry is kept
@@ -245,7 +265,7 @@ def test_a_shift_signed_off_meanwhile_refuses_the_entry_and_it_moves_to_a_new_on
     page.locator("#offline-bar").get_by_role("button", name="Send now").click()
     expect(page.locator(".timeline li.queued")).to_have_count(0)
     expect(page.get_by_text("Access point by the palletiser down")).to_be_visible()
-    assert LogEntry.objects.count() == 2
+    assert LogEntry.objects.count() == 3
 
 
 def test_another_person_on_the_same_tablet_sees_and_sends_nothing_of_the_first(

@@ -221,3 +221,15 @@ def test_the_shift_list_endpoint_runs_a_constant_number_of_queries(
         add(days_ago)
     assert queries(client, "/api/shifts/") == few
     assert Shift.objects.count() == 29
+
+
+def test_a_late_entry_through_the_api_is_accepted_after_sign_off(api, technician, signed_shift):
+    """The API's late entry is the page's: a reason, no entry amended; without one, a 409."""
+    body = {"shift": signed_shift.pk, "category": "maintenance", "text": "Nozzle 4 replaced"}
+    client = api(technician)
+    assert client.post("/api/log-entries/", body, format="json").status_code == 409
+    late = {**body, "amend_reason": "Logged offline, sent after the sign-off"}
+    response = client.post("/api/log-entries/", late, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["amend_reason"] == "Logged offline, sent after the sign-off"
+    assert signed_shift.entries.count() == 2

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from logbook.shifts import services
 from logbook.shifts.models import LogEntry, ProductionRecord, Shift
@@ -448,3 +449,39 @@ def test_signing_a_running_shift_asks_why_and_shows_the_reason(
     )
     html = client.get(f"/shifts/{shift.pk}/").content.decode()
     assert "Signed early:" in html and "Line idle after the jam" in html
+
+
+def test_a_late_entry_is_added_to_a_signed_shift_with_its_reason_and_shown_as_late(
+    as_user, technician, signed_shift
+):
+    """What a tablet logged offline while the shift was signed off: added after the sign-off,
+    with the reason, dated when it happened; the signed records stay as they were."""
+    client = as_user(technician)
+    url = f"/shifts/{signed_shift.pk}/entries/late/"
+    late = {"category": "maintenance", "text": "Nozzle 4 replaced"}
+    late["occurred_at"] = "2026-06-15T09:40"
+    assert client.get(url).status_code == 200
+    # Without a reason it is refused, and nothing is saved; the plain form refuses it too.
+    assert client.post(url, late).status_code == 400
+    assert client.post(f"/shifts/{signed_shift.pk}/entries/add/", late).status_code == 409
+    assert signed_shift.entries.count() == 1
+    response = client.post(url, {**late, "amend_reason": "No Wi-Fi in the cold room"})
+    assert response.status_code == 302
+    entry = signed_shift.entries.get(text="Nozzle 4 replaced")
+    assert (entry.amends, entry.occurred_at, entry.author) == (None, at(9, 40), technician)
+    assert entry.created_at >= signed_shift.signature.signed_at
+    page = client.get(signed_shift.get_absolute_url()).content.decode()
+    assert "Late entry" in page and "No Wi-Fi in the cold room" in page
+    assert signed_shift.entries.get(text="Filler jam cleared").amend_reason == ""
+
+
+def test_only_a_signed_shift_takes_a_late_entry(as_user, technician, shift):
+    client = as_user(technician)
+    response = client.get(f"/shifts/{shift.pk}/entries/late/")
+    assert response.status_code == 302 and response["Location"].endswith("/entries/add/")
+    with pytest.raises(ValidationError) as refused:
+        services.log_entry_add(
+            shift=shift, user=technician, text="x", category="note", amend_reason="Why"
+        )
+    assert "amend_reason" in refused.value.message_dict
+    assert not LogEntry.objects.exists()

@@ -116,6 +116,7 @@ PAGES = {
     "shifts:shift_detail": ("shifts.view_shift", "shifts.Shift", "get"),
     "shifts:shift_report": ("shifts.view_shift", "shifts.Shift", "get"),
     "shifts:logentry_add": ("shifts.add_logentry", "shifts.Shift", "get"),
+    "shifts:logentry_late": ("shifts.add_logentry", "shifts.Shift", "get"),
     "shifts:productionrecord_add": ("shifts.add_productionrecord", "shifts.Shift", "get"),
     "shifts:product_run_start": ("shifts.add_productionrecord", "shifts.Shift", "get"),
     "shifts:shift_handover": ("shifts.add_handover", "shifts.Shift", "post"),
