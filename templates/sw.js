@@ -62,7 +62,7 @@ function keptCopy(url) {
     return caches.open(mine[0]).then(function (cache) {
       // A form to report something new ("Machine down" from a machine's card) is the same
       // form whatever its address pre-fills: its kept copy serves.
-      var form = new URL(url).pathname.slice(-5) === "/new/";
+      var form = new URL(url, self.location.href).pathname.slice(-5) === "/new/";
       return cache.match(url).then(function (kept) {
         return kept || (form ? cache.match(url, { ignoreSearch: true }) : undefined);
       });
@@ -132,8 +132,9 @@ var FRESH_MS = 5 * 60 * 1000;
 var warming = null;
 
 function warm(urls) {
-  // The pages a person needs first without a connection ("My shift", home), kept even if
-  // they were not opened since the worker came: fetched when no copy younger than
+  // The pages a person needs without a connection ("My shift", home, Machine down, and those
+  // the server names: their line's floor cards, their work orders), kept even if they were
+  // not opened since the worker came: fetched when no copy younger than
   // FRESH_MS is kept. Pages opened one after the other ask at once: one fetch serves them.
   if (!warming) {
     warming = warmNow(urls).then(function () {
@@ -144,8 +145,13 @@ function warm(urls) {
 }
 
 function warmNow(urls) {
-  return Promise.all(urls.map(function (url) {
-    return keptCopy(url).then(function (kept) {
+  // One after the other: a tablet fetching a line's pages ahead asks the server for one page
+  // at a time, never a burst.
+  var unique = urls.filter(function (url, index) { return urls.indexOf(url) === index; });
+  return unique.reduce(function (done, url) {
+    return done.then(function () {
+      return keptCopy(url);
+    }).then(function (kept) {
       if (kept && Date.now() - Number(kept.headers.get("Logbook-Kept-At")) < FRESH_MS) return;
       // No referrer: a page that links "Cancel" back to where it came from is not sent to /sw.js.
       var asked = { credentials: "same-origin", redirect: "follow", referrerPolicy: "no-referrer" };
@@ -153,7 +159,7 @@ function warmNow(urls) {
         return keepPage(response.redirected ? [url, response.url] : [url], response);
       });
     });
-  })).catch(function () {
+  }, Promise.resolve()).catch(function () {
     // No connection: the copies kept stay.
   });
 }

@@ -7,6 +7,7 @@ app_name = "shifts"
 urlpatterns = [
     path("", views.ShiftListView.as_view(), name="shift_list"),
     path("my/", views.my_shift, name="my_shift"),
+    path("my/ahead/", views.fetch_ahead, name="fetch_ahead"),
     path("start/", views.shift_start, name="shift_start"),
     path("<int:pk>/", views.shift_detail, name="shift_detail"),
     path("<int:pk>/report/", views.shift_report, name="shift_report"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from logbook.core.views import (
 )
 from logbook.downtime.selectors import shift_downtime
 from logbook.equipment.models import Equipment, Line
+from logbook.maintenance.selectors import my_work
 from logbook.reports.handover import compile_handover
 from logbook.shifts import filtersets, forms, selectors, services, tables
 from logbook.shifts.models import (
@@ -31,6 +33,7 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
+from logbook.quality.models import InspectionPlan
 from logbook.telemetry.selectors import counting_line, machine_count, signal_losses
 
 
@@ -165,6 +168,37 @@ def shift_report(request, pk):
     if request.user.has_perm("quality.view_inspection"):
         context["inspections"] = selectors.shift_inspections(shift)
     return render(request, "shifts/shift_report.html", context)
+
+
+# Pages of each kind a tablet fetches ahead at most (a line's machines, a person's open work).
+AHEAD = 40
+
+
+@login_required
+def fetch_ahead(request):
+    """The pages a person's tablet keeps to work without a connection, besides those opened:
+    the floor cards of their home line's machines, their open work orders (with checklists)
+    and the line's inspection plans. Only pages the person may open; one query of each kind."""
+    user, line = request.user, request.user.home_line_id
+    pages = []
+    if line and user.has_perm("equipment.view_equipment"):
+        machines = Equipment.objects.for_user(user).filter(line_id=line).order_by("asset_tag")
+        pages += [
+            reverse("equipment:equipment_card", args=[pk])
+            for pk in machines.values_list("pk", flat=True)[:AHEAD]
+        ]
+    if user.has_perm("maintenance.view_workorder"):
+        pages += [
+            reverse("maintenance:workorder_detail", args=[pk])
+            for pk in my_work(user).values_list("pk", flat=True)[:AHEAD]
+        ]
+    if line and user.has_perm("quality.view_inspectionplan"):
+        plans = InspectionPlan.objects.for_user(user).filter(line_id=line).order_by("pk")
+        pages += [
+            reverse("quality:inspectionplan_detail", args=[pk])
+            for pk in plans.values_list("pk", flat=True)[:AHEAD]
+        ]
+    return JsonResponse({"pages": pages})
 
 
 @login_required

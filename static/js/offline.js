@@ -21,9 +21,30 @@
     navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      if (navigator.onLine) registration.active.postMessage({ warm: JSON.parse(body.dataset.warm || "[]") });
+      if (!navigator.onLine) return;
+      return pagesAhead().then(function (ahead) {
+        registration.active.postMessage({ warm: JSON.parse(body.dataset.warm || "[]").concat(ahead) });
+      });
     }).catch(function () {
       // Not a secure address (plain http to a server's name): pages are then not kept.
+    });
+  }
+
+  // The pages kept ahead besides "My shift" and home: the line's floor cards, the person's
+  // open work orders, the line's inspection plans. Asked for at most every five minutes (the
+  // worker fetches again only copies older than that).
+  function pagesAhead() {
+    var asked = "logbook-ahead-" + person;
+    if (!body.dataset.ahead || Date.now() - Number(localStorage.getItem(asked) || 0) < 5 * 60 * 1000) {
+      return Promise.resolve([]);
+    }
+    return fetch(body.dataset.ahead, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : { pages: [] };
+    }).then(function (answer) {
+      localStorage.setItem(asked, String(Date.now()));
+      return answer.pages;
+    }, function () {
+      return [];
     });
   }
 

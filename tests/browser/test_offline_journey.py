@@ -98,10 +98,10 @@ def test_a_shift_logged_offline_arrives_once_in_order_with_its_times(
     technician.save(update_fields=["home_line"])
     work_order = work_order_with_three_steps(filler, technician)
     login(technician)
-    open_my_shift_and_keep_it(page, live_server, "/downtime/new/")
-    # Before the cold room: the work order is opened once (its page is kept).
-    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
-    wait_kept(page, work_order.get_absolute_url())
+    # The tablet keeps what the floor needs without being asked: "Machine down", the floor
+    # cards of the line's machines, the technician's open work orders.
+    ahead = ("/downtime/new/", f"/equipment/{filler.pk}/card/", work_order.get_absolute_url())
+    open_my_shift_and_keep_it(page, live_server, *ahead)
 
     # The Wi-Fi drops; "My shift" opens from the tablet's copy, which says so.
     offline_to_my_shift(page, live_server)

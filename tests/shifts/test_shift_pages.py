@@ -485,3 +485,43 @@ def test_only_a_signed_shift_takes_a_late_entry(as_user, technician, shift):
         )
     assert "amend_reason" in refused.value.message_dict
     assert not LogEntry.objects.exists()
+
+
+def test_the_tablet_fetches_ahead_the_line_s_cards_the_person_s_work_and_plans(
+    as_user, technician, supervisor, quality, outsider, line, other_line, filler, frozen
+):
+    from logbook.maintenance.services import work_order_create
+    from logbook.quality.models import InspectionPlan
+    from logbook.quality.services import plan_save
+
+    technician.home_line = line
+    technician.save(update_fields=["home_line"])
+    mine = work_order_create(
+        equipment=filler, user=supervisor, title="Chain", assigned_to=technician
+    )
+    elsewhere = EquipmentFactory(asset_tag="B1-CAN-01", line=other_line)
+    other = work_order_create(equipment=elsewhere, user=supervisor, title="Seamer")
+    plan = plan_save(
+        plan=InspectionPlan(name="Final check", product="Cola", line=line),
+        user=quality,
+        characteristics=[{"name": "Cap", "kind": "attribute", "defect_types": "Leak"}],
+    )
+    client = as_user(technician)
+    pages = client.get("/shifts/my/ahead/").json()["pages"]
+    assert pages == [
+        f"/equipment/{filler.pk}/card/",
+        mine.get_absolute_url(),
+        f"/quality/plans/{plan.pk}/",
+    ]
+    assert other.get_absolute_url() not in pages
+    # Each page named opens for the technician.
+    assert all(client.get(page).status_code == 200 for page in pages)
+    # More machines, orders and plans: the same number of queries.
+    asked = queries(client, "/shifts/my/ahead/")
+    for number in range(3):
+        machine = EquipmentFactory(asset_tag=f"L1-X-{number}", line=line)
+        work_order_create(equipment=machine, user=supervisor, title="x", assigned_to=technician)
+    assert len(client.get("/shifts/my/ahead/").json()["pages"]) == 9
+    assert queries(client, "/shifts/my/ahead/") == asked
+    # Someone of another site gets nothing of this one.
+    assert as_user(outsider).get("/shifts/my/ahead/").json()["pages"] == []

@@ -38,6 +38,7 @@ PAGES = {
     "logout": (PUBLIC, None, "post"),
     "set_language": (PUBLIC, None, "post"),
     "profile": (ANY, None, "get"),
+    "shifts:fetch_ahead": (ANY, None, "get"),
     "equipment_log": ("shifts.add_logentry", "equipment.Equipment", "get"),
     "audit_trail": ("accounts.view_audit_trail", "shifts.Shift", "get"),
     "api-docs": (ANY, None, "get"),
