@@ -60,9 +60,10 @@ function keptCopy(url) {
     var mine = names.filter(function (name) { return name.indexOf(PAGES) === 0; });
     if (!mine.length) return undefined;
     return caches.open(mine[0]).then(function (cache) {
-      // A form to report something new ("Machine down" from a machine's card) is the same
-      // form whatever its address pre-fills: its kept copy serves.
-      var form = new URL(url, self.location.href).pathname.slice(-5) === "/new/";
+      // A form to report something new ("Machine down", "Request work" from a machine's card)
+      // is the same form whatever its address pre-fills: its kept copy serves.
+      var ending = new URL(url, self.location.href).pathname.slice(-5);
+      var form = ending === "/new/" || ending === "/add/";
       return cache.match(url).then(function (kept) {
         return kept || (form ? cache.match(url, { ignoreSearch: true }) : undefined);
       });

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from logbook.accounts.services import signature_create
+from logbook.core import idempotency
 from logbook.core.exceptions import RecordLocked
 from logbook.quality.choices import CharacteristicKind, NCStatus, Verdict
 from logbook.quality.models import (
@@ -189,7 +190,7 @@ def inspection_record(
         batch=batch.strip(),
         sample=sample or "",
         inspector=user,
-        inspected_at=inspected_at or timezone.now(),
+        inspected_at=inspected_at or idempotency.happened_at(),
         verdict=Verdict.PASS if all(m.passed for m in measurements) else Verdict.FAIL,
     )
     if inspection.inspected_at > timezone.now() + timezone.timedelta(minutes=5):

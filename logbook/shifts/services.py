@@ -201,7 +201,9 @@ def production_record_add(*, shift: Shift, user, amends=None, amend_reason="", *
             )
         _check_counting_machine(shift)
         counts.setdefault("started_at", None)
-        counts["started_at"] = counts["started_at"] or max(timezone.now(), shift.starts_at)
+        counts["started_at"] = counts["started_at"] or max(
+            idempotency.happened_at(), shift.starts_at
+        )
         counts.setdefault("produced_count", 0)
         counts.setdefault("good_count", 0)
         counts["produced_count"] = counts["produced_count"] or 0
@@ -333,7 +335,7 @@ def shift_hand_over(*, shift: Shift, user, summary: str = "", open_items=()) -> 
         shift=shift,
         summary=(summary or "").strip(),
         handed_over_by=user,
-        handed_over_at=timezone.now(),
+        handed_over_at=idempotency.happened_at(),
     )
     for text in open_items:
         if text and text.strip():

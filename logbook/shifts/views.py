@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from logbook.core.views import (
 from logbook.downtime.selectors import shift_downtime
 from logbook.equipment.models import Equipment, Line
 from logbook.maintenance.selectors import my_work
+from logbook.quality.models import InspectionPlan
 from logbook.reports.handover import compile_handover
 from logbook.shifts import filtersets, forms, selectors, services, tables
 from logbook.shifts.models import (
@@ -33,7 +34,6 @@ from logbook.shifts.models import (
     Shift,
     ShiftPattern,
 )
-from logbook.quality.models import InspectionPlan
 from logbook.telemetry.selectors import counting_line, machine_count, signal_losses
 
 
@@ -193,12 +193,23 @@ def fetch_ahead(request):
             for pk in my_work(user).values_list("pk", flat=True)[:AHEAD]
         ]
     if line and user.has_perm("quality.view_inspectionplan"):
-        plans = InspectionPlan.objects.for_user(user).filter(line_id=line).order_by("pk")
-        pages += [
-            reverse("quality:inspectionplan_detail", args=[pk])
-            for pk in plans.values_list("pk", flat=True)[:AHEAD]
-        ]
+        plans = InspectionPlan.objects.for_user(user).filter(line_id=line, is_current=True)
+        plans = list(plans.order_by("pk").values_list("pk", flat=True)[:AHEAD])
+        pages += [reverse("quality:inspectionplan_detail", args=[pk]) for pk in plans]
+        # Inspecting the shift running now: its choice of plans and each plan's form, at the
+        # addresses "My shift" leads to.
+        shift = _running_shift(user, line)
+        if shift is not None and user.has_perm("quality.add_inspection"):
+            inspect = reverse("quality:inspection_add")
+            pages.append(f"{inspect}?shift={shift.pk}")
+            pages += [f"{inspect}?plan={pk}&shift={shift.pk}" for pk in plans]
     return JsonResponse({"pages": pages})
+
+
+def _running_shift(user, line_id):
+    line = Line.objects.for_user(user).select_related("area__site").filter(pk=line_id).first()
+    slot = selectors.current_slot_for_line(line) if line is not None else None
+    return slot[2] if slot is not None else None
 
 
 @login_required

@@ -2,7 +2,8 @@
 
    - The service worker (/sw.js) keeps a copy of each page the person opens, so "My shift" and
      the pages they use open again without a connection.
-   - A form marked data-offline (the log's quick entry) sent without a connection is kept on
+   - A form marked data-offline (the log's quick entry, production counts, the handover,
+     Machine down, a work request) sent without a connection is kept on
      the tablet, in order, with the moment it was saved, and shown at once as "waiting to
      send". When the connection is back (or on "Send now") the queue is sent in order. Each
      record carries a key made here (idempotency_key), so however often it is sent it is
@@ -157,6 +158,7 @@
         item.querySelector(".entry-text").textContent = record.text;
         var state = item.querySelector(".queue-state");
         state.textContent = record.state === "waiting" ? state.dataset.waiting : state.dataset.refused + " " + record.reason;
+        if (record.withoutPhoto) state.textContent += " · " + bar.dataset.noPhoto;
         item.classList.toggle("refused", record.state !== "waiting");
         item.querySelector(".queue-actions").hidden = record.state === "waiting";
         var stages = item.querySelector(".queued-stages");
@@ -192,16 +194,24 @@
     new FormData(form, submitter).forEach(function (value, name) {
       if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields.push([name, value]);
     });
+    // A photo is too big for the tablet's store: the record waits without it, and says so.
+    var photo = Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (input) {
+      return input.files && input.files.length > 0;
+    });
     var queue = everyone();
     queue.push({
       id: form.querySelector('input[name="idempotency_key"]').value,
+      withoutPhoto: photo,
       person: person,
       url: form.action,
       page: form.dataset.offline || location.pathname, // where its records are shown
+      kind: form.dataset.offlineKind || "entry", // which form takes it back
       fields: fields,
       recordedAt: new Date().toISOString(),
-      label: shownValue(form, form.dataset.offlineLabel || "category"),
-      text: shownValue(form, form.dataset.offlineText || "text"),
+      label: form.dataset.offlineTitle || shownValue(form, form.dataset.offlineLabel || "category"),
+      text: (form.dataset.offlineText || "text").split(" ").map(function (name) {
+        return shownValue(form, name);
+      }).filter(Boolean).join(" · "),
       state: "waiting",
     });
     localStorage.setItem(STORE, JSON.stringify(queue));
@@ -372,7 +382,7 @@
     // Into this page's form, or (a signed shift has none) the form of the person's shift now.
     // The record leaves the queue once it is in a form.
     sessionStorage.setItem(REFILL, id);
-    if (!refill()) location.assign(body.dataset.myShift);
+    if (!refill()) location.assign((record.kind || "entry") === "entry" ? body.dataset.myShift : record.page);
   });
 
   function forget(id) {
@@ -411,9 +421,9 @@
 
   var REFILL = "logbook-refill-" + person;
   function refill() {
-    var form = document.querySelector("form[data-offline]");
     var id = sessionStorage.getItem(REFILL);
     var record = mine().filter(function (r) { return r.id === id; })[0];
+    var form = record && document.querySelector('form[data-offline-kind="' + (record.kind || "entry") + '"]');
     if (!form || !record) return false;
     sessionStorage.removeItem(REFILL);
     forget(id);
@@ -425,7 +435,8 @@
         else if (field.type !== "datetime-local" && field.type !== "hidden") field.value = pair[1];
       });
     });
-    form.querySelector('[name="' + (form.dataset.offlineText || "text") + '"]').focus();
+    var first = (form.dataset.offlineText || "text").split(" ")[0];
+    (form.querySelector('[name="' + first + '"]') || form.querySelector("input, textarea")).focus();
     return true;
   }
   refill();

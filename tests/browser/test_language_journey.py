@@ -48,7 +48,7 @@ def test_a_german_technician_logs_a_shift_and_hands_it_over_in_german(
     counts.get_by_label("Ideale Taktzeit (s/Stück)").fill("0,15")  # the German decimal comma
     counts.get_by_label("Geplante Stopps (min)").fill("30")
     counts.get_by_role("button", name="Stückzahlen speichern").click()
-    expect(page.get_by_text("Stückzahlen erfasst.")).to_be_visible()
+    expect(page.get_by_text("Stückzahlen erfasst.", exact=True)).to_be_visible()
     assert ProductionRecord.objects.get().ideal_cycle_time_s == decimal.Decimal("0.15")
     expect(page.get_by_role("cell", name="0,15")).to_be_visible()
     screenshot("shift-page-de")

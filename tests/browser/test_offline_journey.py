@@ -10,10 +10,13 @@ from playwright.sync_api import expect
 
 from logbook.downtime.models import DowntimeIncident
 from logbook.maintenance import services as maintenance
+from logbook.quality.models import Inspection, InspectionPlan
+from logbook.quality.services import plan_save
 from logbook.shifts import services
-from logbook.shifts.models import LogEntry
+from logbook.shifts.models import LogEntry, ProductionRecord
+from logbook.workrequests.models import WorkRequest
 from tests.browser.conftest import PHONE
-from tests.factories import PASSWORD, UserFactory, weekly_pm_order
+from tests.factories import PASSWORD, UserFactory, photo_upload, weekly_pm_order
 from tests.timeline import NOW, TODAY
 
 
@@ -266,6 +269,85 @@ def test_a_shift_signed_off_meanwhile_refuses_the_entries_they_become_a_late_ent
     expect(page.locator(".timeline li.queued")).to_have_count(0)
     expect(page.get_by_text("Access point by the palletiser down")).to_be_visible()
     assert LogEntry.objects.count() == 3
+
+
+def test_counts_an_inspection_a_request_and_the_handover_wait_offline_and_arrive_on_a_phone(
+    login, live_server, page, running, technician, quality, filler, line, clock, screenshot
+):
+    page.set_viewport_size(PHONE)
+    technician.home_line = line
+    technician.save(update_fields=["home_line"])
+    plan = plan_save(
+        plan=InspectionPlan(name="Final check", product="Cola 0.5 L PET", line=line),
+        user=quality,
+        characteristics=[
+            {"name": "Fill volume", "kind": "variable", "lsl": 495, "usl": 505, "unit": "ml"}
+        ],
+    )
+    login(technician)
+    # Kept ahead: the line's request form, and the inspection forms of the shift running now.
+    inspect = f"/quality/inspect/?plan={plan.pk}&shift={running.pk}"
+    open_my_shift_and_keep_it(page, live_server, "/requests/add/", inspect)
+    offline_to_my_shift(page, live_server)
+
+    # The counts at 10:00, a request from the filler's card at 10:05, the handover at 10:10.
+    counts = page.locator(".counts-form")
+    counts.get_by_label("Product").fill("Cola 0.5 L PET")
+    counts.get_by_label("Produced").fill("98000")
+    counts.get_by_label("Good", exact=True).fill("97100")
+    counts.get_by_label("Ideal cycle time (s/unit)").fill("0.15")
+    counts.get_by_role("button", name="Save counts").click()
+    waiting_counts = page.locator("ul[data-queue-template=queued-counts] li.queued")
+    expect(waiting_counts.locator(".cat")).to_have_text("Cola 0.5 L PET")
+    expect(waiting_counts.locator(".entry-text")).to_have_text("98000 · 97100")
+    # A sample of the batch, inspected from "My shift" (its copies kept ahead).
+    page.get_by_role("link", name="Inspect").click()
+    page.get_by_role("link", name="Cola 0.5 L PET").click()
+    page.get_by_label("Batch / lot").fill("L1-0615-E")
+    page.get_by_label("Fill volume (ml)").fill("500.2")
+    page.get_by_role("button", name="Save the inspection").click()
+    expect(page.locator("li.queued")).to_contain_text("L1-0615-E")
+    page.clock.fast_forward("05:00")
+    page.goto(f"{live_server.url}/requests/add/?equipment={filler.pk}")
+    page.get_by_role("button", name="Rotary filler").click()
+    page.get_by_label("What is wrong").fill("Infeed guide rail worn")
+    photo = {"name": "rail.jpg", "mimeType": "image/jpeg", "buffer": photo_upload().read()}
+    page.get_by_label("Photo").set_input_files(files=[photo])
+    page.get_by_role("button", name="Send the request").click()
+    # The photo cannot wait on the tablet: the request says it goes without it.
+    expect(page.locator("li.queued")).to_contain_text("Infeed guide rail worn")
+    expect(page.locator("li.queued")).to_contain_text("kept without its photo")
+    page.clock.fast_forward("05:00")
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="My shift").first.click()
+    handover = page.locator("#handover")
+    handover.get_by_label("What the records cannot say").fill("Capper noisy, watch it")
+    handover.get_by_role("button", name="Hand over").click()
+    expect(handover.locator("li.queued")).to_contain_text("Handover")
+    expect(page.locator("#offline-bar")).to_contain_text("4 records waiting to send")
+    screenshot("offline-handover-phone")
+    assert not ProductionRecord.objects.exists()
+
+    clock.shift(600)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#offline-bar")).to_be_hidden()
+    expect(handover).to_contain_text("Capper noisy, watch it")
+    record = ProductionRecord.objects.get()
+    assert (record.product, record.produced_count, record.good_count) == (
+        "Cola 0.5 L PET",
+        98000,
+        97100,
+    )
+    inspection = Inspection.objects.get()
+    assert (inspection.shift, inspection.batch) == (running, "L1-0615-E")
+    assert inspection.verdict == "pass"
+    assert inspection.inspected_at.astimezone(NOW.tzinfo).strftime("%H:%M") == "10:00"
+    request = WorkRequest.objects.get()
+    assert (request.equipment, request.requested_by) == (filler, technician)
+    running.refresh_from_db()
+    handed = running.handover.handed_over_at.astimezone(NOW.tzinfo).strftime("%H:%M")
+    assert handed == "10:10"
 
 
 def test_another_person_on_the_same_tablet_sees_and_sends_nothing_of_the_first(

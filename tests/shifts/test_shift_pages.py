@@ -488,7 +488,7 @@ def test_only_a_signed_shift_takes_a_late_entry(as_user, technician, shift):
 
 
 def test_the_tablet_fetches_ahead_the_line_s_cards_the_person_s_work_and_plans(
-    as_user, technician, supervisor, quality, outsider, line, other_line, filler, frozen
+    as_user, technician, supervisor, quality, outsider, line, other_line, filler, shift
 ):
     from logbook.maintenance.services import work_order_create
     from logbook.quality.models import InspectionPlan
@@ -512,6 +512,9 @@ def test_the_tablet_fetches_ahead_the_line_s_cards_the_person_s_work_and_plans(
         f"/equipment/{filler.pk}/card/",
         mine.get_absolute_url(),
         f"/quality/plans/{plan.pk}/",
+        # Inspecting the shift running now, at the addresses "My shift" leads to.
+        f"/quality/inspect/?shift={shift.pk}",
+        f"/quality/inspect/?plan={plan.pk}&shift={shift.pk}",
     ]
     assert other.get_absolute_url() not in pages
     # Each page named opens for the technician.
@@ -521,7 +524,7 @@ def test_the_tablet_fetches_ahead_the_line_s_cards_the_person_s_work_and_plans(
     for number in range(3):
         machine = EquipmentFactory(asset_tag=f"L1-X-{number}", line=line)
         work_order_create(equipment=machine, user=supervisor, title="x", assigned_to=technician)
-    assert len(client.get("/shifts/my/ahead/").json()["pages"]) == 9
+    assert len(client.get("/shifts/my/ahead/").json()["pages"]) == 11
     assert queries(client, "/shifts/my/ahead/") == asked
     # Someone of another site gets nothing of this one.
     assert as_user(outsider).get("/shifts/my/ahead/").json()["pages"] == []
