@@ -484,6 +484,7 @@
         person: person,
         url: url,
         page: location.pathname,
+        kind: "checklist", // no form takes it back: the page puts the answers back itself
         fields: fields,
         recordedAt: new Date().toISOString(),
         label: label || "",
