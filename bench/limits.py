@@ -289,6 +289,36 @@ def quality_agrees(figures: dict, rows) -> bool:
     return not series
 
 
+def capability(*, start, end, now, family, name):
+    """The SPC page's figures of one characteristic (every version of its plan) over the period:
+    n, Σx, Σx², Σ|moving range|, moving ranges, in time order across versions. One query."""
+    number = "DOUBLE PRECISION"
+    query = f"""
+        WITH series AS (
+            SELECT CAST(m.value AS {number}) AS x,
+                   LAG(CAST(m.value AS {number})) OVER (ORDER BY i.inspected_at, i.id) AS previous
+            FROM quality_measurement m
+            JOIN quality_inspection i ON i.id = m.inspection_id
+            JOIN quality_characteristic ch ON ch.id = m.characteristic_id
+            JOIN quality_inspectionplan p ON p.id = ch.plan_id
+            WHERE p.family = %(family)s AND ch.name = %(name)s AND m.value IS NOT NULL
+              AND i.inspected_at >= %(start)s AND i.inspected_at < %(end)s
+        )
+        SELECT COUNT(*), SUM(x), SUM(x * x), SUM(ABS(x - previous)), COUNT(previous) FROM series
+    """
+    return query, _period(start, end, now, family=family, name=name)
+
+
+def capability_agrees(figures, rows) -> bool:
+    result, _other_limits = figures
+    n, total, _total_sq, ranges, count = rows[0]
+    if result.n != n:
+        return False
+    if n and not _close(result.mean, float(total) / n):
+        return False
+    return not count or _close(result.sd_within, float(ranges) / count / 1.128)
+
+
 def _close(a, b) -> bool:
     if a is None or b is None:
         return a is b

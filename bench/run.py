@@ -245,7 +245,7 @@ def main():
     ]
     kpis = [
         (f"KPI {name}", *functions)
-        for name, *functions in _kpis(site, sample.line, sample, fill.plan.line)
+        for name, *functions in _kpis(site, sample.line, sample, fill.plan.line, fill)
     ]
     kpis = [kpi for kpi in kpis if args.only in kpi[0]]
     chosen = [(name, url, who[0] if who else client) for name, url, *who in scenarios]
@@ -323,12 +323,14 @@ def main():
         _write_results(args, rows, table, generated)
 
 
-def _kpis(site, line, machine, quality_line):
+def _kpis(site, line, machine, quality_line, characteristic):
     """[(name, the application's figures, its hand-written limit's (query, params), check that
     both agree)], each a function of now, over two years up to now."""
     import datetime
 
     from bench import limits
+    from logbook.core.routing import reading_connection
+    from logbook.quality.selectors import capability_and_other_limits
     from logbook.reports.downtime import pareto
     from logbook.reports.maintenance import pm_compliance
     from logbook.reports.oee import oee
@@ -336,6 +338,13 @@ def _kpis(site, line, machine, quality_line):
     from logbook.reports.selectors import reliability
 
     start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    year = (
+        datetime.datetime(2025, 11, 25, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC),
+    )
+    family = characteristic.plan._meta.get_field("family").get_db_prep_value(
+        characteristic.plan.family, reading_connection()
+    )
 
     def quality(now, **scope):
         figures = first_pass_yield(start=start, end=now, now=now, **scope)
@@ -379,6 +388,15 @@ def _kpis(site, line, machine, quality_line):
             lambda now: quality(now, line=quality_line),
             lambda now: limits.quality(start=start, end=now, now=now, line=quality_line.pk),
             limits.quality_agrees,
+        ),
+        (
+            # The SPC page's figures over a whole year (the "SPC page, a whole year" scenario).
+            "capability of one characteristic, a year",
+            lambda now: capability_and_other_limits(characteristic, *year),
+            lambda now: limits.capability(
+                start=year[0], end=year[1], now=now, family=family, name=characteristic.name
+            ),
+            limits.capability_agrees,
         ),
     ]
 

@@ -111,6 +111,9 @@ class MachineLink(models.Model):
     # A stop not yet long enough to be an incident, waiting for the threshold or its end.
     stop_pending = models.BooleanField(default=False, db_index=True)
 
+    objects = SiteScopedQuerySet.as_manager()
+    site_lookup = "equipment__line__area__site"
+
     class Meta:
         verbose_name = _("machine link")
         verbose_name_plural = _("machine links")

