@@ -23,6 +23,15 @@ from logbook.telemetry.selectors import silent_machines
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
+# A tile counts what waits, up to a hundred ("99+"); its list shows them all, counted. Five
+# years of a company kept hundreds of orders waiting for verification, counted through their
+# machines' sites on every home page: work that grew with the backlog, not with the page.
+TILE_COUNT_CAP = 100
+
+
+def tile_count(count: int) -> int | str:
+    return count if count < TILE_COUNT_CAP else f"{TILE_COUNT_CAP - 1}+"
+
 
 @login_required
 def home(request):
@@ -50,9 +59,10 @@ def home(request):
         counted["requests_waiting"] = WorkRequest.objects.for_user(user).filter(
             status=RequestStatus.OPEN
         )
-    counts = count_each(**counted)
+    counts = count_each(up_to=TILE_COUNT_CAP, **counted)
     if user.has_perm("maintenance.view_workorder"):
         counts["my_work"] = sum(counts.pop(name) for name in halves)
+    counts = {name: tile_count(count) for name, count in counts.items()}
     return render(
         request,
         "home.html",

@@ -18,18 +18,19 @@ def refresh_statistics() -> None:
         cursor.execute("ANALYZE")
 
 
-def count_each(**querysets) -> dict[str, int]:
+def count_each(*, up_to: int | None = None, **querysets) -> dict[str, int]:
     """Count several querysets in one round trip: ``SELECT (SELECT COUNT(*) FROM (…)), …``.
 
     A home page shows half a dozen counts; asked one by one they cost a round trip each, which
     on PostgreSQL over a socket is most of their time. Each count is the queryset's own query
     (its indexes, its site scope), only sent together. All of them must read the same database.
+    ``up_to``: count no further than that many rows (each count then reads at most as many).
     """
     if not querysets:
         return {}
     selects, params, databases = [], [], set()
     for queryset in querysets.values():
-        queryset = queryset.order_by().values("pk")
+        queryset = queryset.order_by().values("pk")[:up_to]
         databases.add(queryset.db)
         try:
             sql, query_params = queryset.query.get_compiler(using=queryset.db).as_sql()

@@ -29,3 +29,14 @@ def test_nothing_to_count_asks_nothing(db):
     with CaptureQueriesContext(connection) as queries:
         assert count_each() == {}
     assert len(queries) == 0
+
+
+def test_counts_up_to_stop_there(filler, other_equipment):
+    counts = count_each(
+        up_to=1,
+        machines=Equipment.objects.all(),
+        one=Equipment.objects.filter(pk=filler.pk),
+        none=Equipment.objects.filter(pk=-1),
+    )
+    assert counts == {"machines": 1, "one": 1, "none": 0}
+    assert count_each(up_to=2, machines=Equipment.objects.all()) == {"machines": 2}

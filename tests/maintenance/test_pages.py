@@ -499,6 +499,25 @@ def test_my_work_links_to_exactly_its_orders(as_user, technician, supervisor, fi
     assert (home["my_work"], home["to_verify"]) == (3, 1)
 
 
+def test_a_home_tile_counts_up_to_99_and_its_list_counts_them_all(
+    as_user, supervisor, filler, frozen
+):
+    def done(count):
+        WorkOrder.objects.bulk_create(
+            WorkOrder(
+                kind="corrective", equipment=filler, title="Job", due_at=at(10), status="done"
+            )
+            for _ in range(count)
+        )
+
+    client = as_user(supervisor)
+    done(99)
+    assert "Work to verify (99)" in client.get("/").content.decode()
+    done(1)
+    assert "Work to verify (99+)" in client.get("/").content.decode()
+    assert client.get("/maintenance/?status=done").context["table"].paginator.count == 100
+
+
 def test_the_plans_links_list_what_it_counted(as_user, planner, filler, frozen):
     statuses = ["open", "in_progress", "done"]
     WorkOrder.objects.bulk_create(
