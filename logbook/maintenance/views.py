@@ -223,15 +223,13 @@ def _calendar_days(user, window, today, horizon) -> dict:
     schedules: reading all 800 with their joins took half the page's time). Each kind is read
     in one query even when none is shown ([0]), so the page's queries stay the same in number.
     """
-    zones = {}
     days = {}
     for pk, due_at, zone in window.values_list(
         "pk", "due_at", "equipment__line__area__site__timezone"
     )[:CALENDAR_ITEMS]:
-        zone = zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))
-        days.setdefault(max(timezone.localtime(due_at, zone).date(), today), []).append(
-            (WorkOrder, pk)
-        )
+        # The order's due_date, from values (ZoneInfo keeps one instance per zone).
+        due = timezone.localtime(due_at, ZoneInfo(zone)).date()
+        days.setdefault(max(due, today), []).append((WorkOrder, pk))
     ungenerated = (
         MaintenanceSchedule.objects.for_user(user)
         .filter(active=True, next_due__lte=horizon)
@@ -250,7 +248,10 @@ def _calendar_days(user, window, today, horizon) -> dict:
         )
     }
     return {
-        day: ([objects[model][pk] for model, pk in keys[:CELL_ITEMS]], len(keys) - CELL_ITEMS)
+        day: (
+            [objects[model][pk] for model, pk in keys[:CELL_ITEMS]],
+            max(len(keys) - CELL_ITEMS, 0),
+        )
         for day, keys in days.items()
     }
 
@@ -278,7 +279,7 @@ def plan(request):
             {
                 "date": day,
                 "items": days.get(day, ([], 0))[0],
-                "more": max(days.get(day, ([], 0))[1], 0),
+                "more": days.get(day, ([], 0))[1],
                 "past": day < today,
                 "today": day == today,
             }

@@ -7,12 +7,13 @@ import io
 import re
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from logbook.maintenance import services
 from logbook.maintenance.models import MaintenanceSchedule, SparePart, WorkOrder
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, TABLET
 from tests.factories import PASSWORD, weekly_pm_order
 from tests.timeline import NOW
 
@@ -274,3 +275,21 @@ def test_a_meter_schedule_offers_the_meters_of_the_typed_machine(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Schedule saved")).to_be_visible()
     assert MaintenanceSchedule.objects.get().meter == run_hours
+
+
+@pytest.mark.parametrize("size", [TABLET, PHONE], ids=["tablet", "phone"])
+def test_a_full_tile_reads_99_plus_and_its_list_counts_them_all(
+    login, live_server, page, clock, supervisor, filler, screenshot, size
+):
+    """Past 99 a home tile stops counting; the supervisor taps it and the list counts them all."""
+    WorkOrder.objects.bulk_create(
+        WorkOrder(kind="corrective", equipment=filler, title=f"Job {n}", due_at=NOW, status="done")
+        for n in range(100)
+    )
+    page.set_viewport_size(size)
+    login(supervisor)
+    tile = page.get_by_role("link", name=re.compile(r"Work to verify \(99\+\)"))
+    expect(tile).to_be_visible()
+    screenshot(f"home-tile-capped-{'phone' if size == PHONE else 'tablet'}")
+    tile.click()
+    expect(page.locator("p.count")).to_contain_text("100 ")
