@@ -5,7 +5,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from logbook.accounts.models import User
@@ -103,6 +103,62 @@ def _sample(site, equipment_count):
     return Equipment.objects.filter(line__area__site=site).order_by("pk")[
         min(100, equipment_count - 1)
     ]
+
+
+@transaction.atomic
+def ensure_floor_now(site, user):
+    """The floor as it is at any moment: a stop open on one line in three, the last day's stops
+    ended but waiting for a supervisor to classify and close them, and one machine a line
+    sending signals (one in ten of them silent). Made once; the signals' times are brought up
+    to now on every run, so "no signal" names the same machines whenever the bench runs."""
+    from django.db.models import Max
+
+    from logbook.downtime.models import DowntimeIncident
+    from logbook.telemetry.models import MachineLink
+
+    now = timezone.now()
+    lines = list(Line.objects.filter(area__site=site).order_by("pk"))
+    first = {
+        row["line_id"]: row["pk"]
+        for row in Equipment.objects.filter(line__in=lines)
+        .values("line_id")
+        .annotate(pk=models.Min("pk"))
+        .order_by()
+    }
+    links = MachineLink.objects.filter(equipment__line__area__site=site)
+    if not links.exists():
+        incidents = DowntimeIncident.objects.filter(equipment__line__area__site=site)
+        last = incidents.aggregate(last=Max("ended_at"))["last"]
+        if last is not None:
+            incidents.filter(ended_at__gt=last - datetime.timedelta(days=1)).update(closed_at=None)
+        opened = []
+        for line in lines[::3]:
+            machines = Equipment.objects.filter(line=line, parent=None).order_by("pk")[:5]
+            for machine in machines:
+                ended = incidents.filter(equipment=machine).aggregate(last=Max("ended_at"))["last"]
+                start = now - datetime.timedelta(minutes=40 + line.pk % 60)
+                if ended is None or ended < start:
+                    opened.append(
+                        DowntimeIncident(equipment=machine, started_at=start, symptom="bench")
+                    )
+                    break
+        DowntimeIncident.objects.bulk_create(opened)
+        MachineLink.objects.bulk_create(
+            MachineLink(
+                equipment_id=first[line.pk],
+                state="running",
+                state_since=now,
+                last_signal_at=now,
+            )
+            for line in lines
+            if line.pk in first
+        )
+        print(f"opened {len(opened)} stops, linked {len(first)} machines…", flush=True)
+    silent = [first[line.pk] for line in lines[::10] if line.pk in first]
+    links.exclude(equipment_id__in=silent).update(last_signal_at=now, state_since=now)
+    links.filter(equipment_id__in=silent).update(
+        last_signal_at=now - datetime.timedelta(hours=3), state_since=now
+    )
 
 
 @transaction.atomic

@@ -98,6 +98,7 @@ def main():
     setup_test_environment()
     from bench import limits
     from bench.plant import (
+        ensure_floor_now,
         ensure_incidents,
         ensure_inspections,
         ensure_plant,
@@ -116,6 +117,7 @@ def main():
     ensure_work_orders(site, user, scale["work_orders"], scale["work_order_days"])
     fill = ensure_inspections(site, user, scale["inspections"])
     ensure_records(site, user, fill)
+    ensure_floor_now(site, user)
     generated = time.perf_counter() - started
     from logbook.core.db import refresh_statistics
 

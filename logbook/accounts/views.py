@@ -12,14 +12,13 @@ from logbook.core.db import count_each
 from logbook.core.roles import Role
 from logbook.core.views import submit
 from logbook.downtime.models import DowntimeIncident
-from logbook.downtime.selectors import open_incidents_for
+from logbook.downtime.selectors import down_now_panel
 from logbook.equipment.choices import EquipmentStatus
 from logbook.equipment.models import Line
 from logbook.equipment.selectors import equipment_status_counts
 from logbook.maintenance.models import WorkOrder
 from logbook.maintenance.selectors import my_work_halves, overdue
 from logbook.shifts.models import Shift
-from logbook.telemetry.selectors import silent_machines
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
@@ -74,12 +73,11 @@ def home(request):
                 {"status": choice, "label": choice.label, "count": status.get(choice, 0)}
                 for choice in EquipmentStatus
             ],
-            "ongoing": open_incidents_for(user)
-            if user.has_perm("downtime.view_downtimeincident")
-            else [],
-            "silent": silent_machines(user)
-            if user.has_perm("downtime.view_downtimeincident")
-            else [],
+            **(
+                down_now_panel(user)
+                if user.has_perm("downtime.view_downtimeincident")
+                else {"ongoing": [], "silent": []}
+            ),
             "to_classify": 0,
             **counts,
         },

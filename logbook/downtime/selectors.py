@@ -3,6 +3,7 @@
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
@@ -13,6 +14,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -77,6 +79,35 @@ def open_incidents_for(user, **filters):
         .select_related("equipment__line__area__site", "reason")
         .order_by("started_at")
     )
+
+
+# Stops and silent machines shown at once in "Down now" (home, a line's page, the live list).
+DOWN_NOW_SHOWN = 12
+
+
+def down_now_panel(user, line_id: int | None = None) -> dict:
+    """What "Down now" shows the user (of one line, or of all the user's sites): the longest
+    stops first and the machines gone silent, at most ``DOWN_NOW_SHOWN`` of each, and how many
+    more there are (``ongoing_more``, ``silent_more``): the rest are a link away.
+
+    A company of a hundred lines has dozens of stops open at any moment; the home page listed
+    every one. The stops and their number come in one query (``COUNT(*) OVER ()``)."""
+    from logbook.telemetry.selectors import silent_machines
+
+    on_line = {"line_id": line_id} if line_id is not None else {}
+    ongoing = list(
+        open_incidents_for(
+            user, **{f"equipment__{name}": value for name, value in on_line.items()}
+        ).annotate(of=Window(Count("pk")))[:DOWN_NOW_SHOWN]
+    )
+    silent, silent_count = silent_machines(user, shown=DOWN_NOW_SHOWN, **on_line)
+    return {
+        "ongoing": ongoing,
+        "ongoing_more": ongoing[0].of - len(ongoing) if ongoing else 0,
+        "silent": silent,
+        "silent_more": silent_count - len(silent),
+        "live_line": line_id if line_id is not None else "",
+    }
 
 
 def shift_downtime(shift):

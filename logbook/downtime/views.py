@@ -20,7 +20,6 @@ from logbook.equipment.models import Equipment, Line
 from logbook.equipment.selectors import machines_to_pick
 from logbook.maintenance.selectors import locked_out, work_order_joins
 from logbook.shifts.models import LogEntry
-from logbook.telemetry.selectors import silent_machines
 
 JOINS = (
     "equipment__line__area__site",
@@ -174,15 +173,10 @@ def ongoing(request):
     line = request.GET.get("line", "")
     if line and not line.isdigit():
         return HttpResponseBadRequest(_("A line is named by its id."))
-    filters = {"equipment__line_id": int(line)} if line else {}
     return render(
         request,
         "downtime/_ongoing.html",
-        {
-            "ongoing": selectors.open_incidents_for(request.user, **filters),
-            "silent": silent_machines(request.user, **({"line_id": int(line)} if line else {})),
-            "live_line": line,
-        },
+        selectors.down_now_panel(request.user, line_id=int(line) if line else None),
     )
 
 

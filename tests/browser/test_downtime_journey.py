@@ -153,3 +153,29 @@ def test_a_supervisor_classifies_three_stops_at_once(
     expect(page.get_by_text("0 downtime incidents")).to_be_visible()  # none left to classify
     page.goto(f"{live_server.url}/downtime/?reason_id={reasons['jam'].pk}")
     expect(page.locator("table.table tbody tr")).to_have_count(3)
+
+
+@pytest.mark.parametrize("size", [TABLET, PHONE], ids=["tablet", "phone"])
+def test_down_now_shows_the_longest_stops_and_a_link_to_every_one(
+    login, live_server, page, clock, supervisor, technician, filler, screenshot, size
+):
+    """A bad morning: more machines down than "Down now" shows. The supervisor sees the longest
+    stops first, taps the link under them and has every open stop in the list."""
+    from logbook.downtime.selectors import DOWN_NOW_SHOWN
+    from tests.factories import EquipmentFactory
+
+    machines = [filler, *(EquipmentFactory(line=filler.line) for _ in range(DOWN_NOW_SHOWN + 1))]
+    for minute, machine in enumerate(machines):
+        services.incident_open(equipment=machine, user=technician, started_at=at(8, minute))
+    page.set_viewport_size(size)
+    login(supervisor)
+    down_now = page.locator(".ongoing")
+    expect(down_now.locator("li")).to_have_count(DOWN_NOW_SHOWN)
+    expect(down_now.locator("li").first).to_contain_text(filler.asset_tag)
+    more = down_now.get_by_role("link", name="2 more machines down: see every stop open")
+    more.scroll_into_view_if_needed()
+    screenshot(f"home-down-now-capped-{'phone' if size == PHONE else 'tablet'}", down_now)
+    more.click()
+    expect(page).to_have_url(re.compile(r"/downtime/\?state=open"))
+    for machine in machines:
+        expect(page.locator("main")).to_contain_text(machine.asset_tag)

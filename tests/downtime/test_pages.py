@@ -429,3 +429,38 @@ def test_the_api_classifies_several_stops_and_refuses_a_closed_one(
         format="json",
     )
     assert done.status_code == 200 and done.json() == {"classified": 2}
+
+
+def test_down_now_shows_the_longest_stops_and_links_to_the_rest(
+    as_user, supervisor, technician, outsider, frozen, filler, other_equipment
+):
+    from logbook.downtime.selectors import DOWN_NOW_SHOWN
+
+    client = as_user(supervisor)
+    pages = ("/", "/downtime/ongoing/", filler.line.get_absolute_url())
+    services.incident_open(equipment=filler, user=technician, started_at=at(0, 10))
+    services.incident_open(equipment=other_equipment, user=outsider, started_at=at(0, 5))
+    few = {url: queries(client, url) for url in pages}
+    for url in pages:
+        assert "more machines down" not in client.get(url).content.decode()
+    machines = [EquipmentFactory(line=filler.line) for _ in range(DOWN_NOW_SHOWN + 2)]
+    for minute, machine in enumerate(machines):
+        services.incident_open(equipment=machine, user=technician, started_at=at(1, minute))
+    for url in pages:
+        page = client.get(url).content.decode()
+        start = page.index('class="card ongoing"')
+        down_now = page[start : page.index("</section>", start)]
+        # The longest first: the filler (down since 00:10) leads; the two stopped last wait
+        # behind the link, counted; another site's stop is no one's business here.
+        assert filler.asset_tag in down_now, url
+        assert machines[DOWN_NOW_SHOWN - 2].asset_tag in down_now, url
+        assert machines[-1].asset_tag not in down_now, url
+        assert other_equipment.asset_tag not in down_now, url
+        assert "3 more machines down: see every stop open" in down_now, url
+        assert queries(client, url) == few[url], url
+    line_page = client.get(filler.line.get_absolute_url()).content.decode()
+    assert f'href="/downtime/?state=open&amp;line_id={filler.line.pk}"' in line_page
+    assert 'href="/downtime/?state=open"' in client.get("/").content.decode()
+    # The link's list holds them all.
+    listed = client.get("/downtime/?state=open").content.decode()
+    assert all(machine.asset_tag in listed for machine in machines)

@@ -135,3 +135,33 @@ def test_the_shift_shows_the_machines_count_beside_the_typed_one(
     page = as_user(technician).get(shift.get_absolute_url()).content.decode()
     assert "Recorded counts differ by +100" in page
     assert 'name="produced_count" value="4000"' not in page
+
+
+def test_down_now_shows_the_machines_silent_longest_and_counts_the_rest(
+    as_user, supervisor, site, line, filler
+):
+    from logbook.downtime.selectors import DOWN_NOW_SHOWN
+    from tests.factories import EquipmentFactory
+    from tests.queries import queries
+
+    filler.equipment_class.heartbeat_seconds = 180
+    filler.equipment_class.save()
+    ingest(site=site, items=[signal(filler, 30)])
+    client = as_user(supervisor)
+    few = {url: queries(client, url) for url in ("/", "/downtime/ongoing/")}
+    machines = [
+        EquipmentFactory(line=line, equipment_class=filler.equipment_class)
+        for _ in range(DOWN_NOW_SHOWN + 1)
+    ]
+    ingest(site=site, items=[signal(machine, 20 - n) for n, machine in enumerate(machines)])
+    # One of them still within its heartbeat: not silent, not counted.
+    ingest(site=site, items=[signal(machines[-1], 1)])
+    for url in few:
+        page = client.get(url).content.decode()
+        # The filler, silent for half an hour, first; the last silent one waits, counted.
+        assert page.index(filler.asset_tag) < page.index(machines[0].asset_tag), url
+        assert machines[DOWN_NOW_SHOWN - 2].asset_tag in page, url
+        assert machines[DOWN_NOW_SHOWN - 1].asset_tag not in page, url
+        assert "and 1 more machine without a signal" in page, url
+        assert page.count("status-no-signal") == DOWN_NOW_SHOWN, url
+        assert queries(client, url) == few[url], url
