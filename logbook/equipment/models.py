@@ -212,8 +212,13 @@ class Equipment(models.Model):
                 condition=~Q(parent=models.F("pk")), name="%(app_label)s_%(class)s_not_own_parent"
             )
         ]
-        # The home pages count a site's machines by status from this index alone.
-        indexes = [models.Index(fields=["line", "status"], name="equipment_line_status")]
+        indexes = [
+            # The home pages count a site's machines by status from this index alone.
+            models.Index(fields=["line", "status"], name="equipment_line_status"),
+            # The register sorted by name (a column people sort by): page 40 of 20,000 machines
+            # read off it instead of sorting them all (bench/: SQLite's query 31 → 2 ms).
+            models.Index(fields=["name", "id"], name="equipment_name_order"),
+        ]
 
     def __str__(self):
         return f"{self.asset_tag} – {self.name}"

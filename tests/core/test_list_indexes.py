@@ -129,6 +129,18 @@ def test_every_growing_list_reads_its_first_page_through_an_index(db, client):
     assert not sorted_in_full, "\n".join(["sorted without an index:", *sorted_in_full])
 
 
+def test_the_register_sorted_by_name_reads_through_an_index(db, client):
+    """The register is a list people sort by name: page 40 of 20,000 machines sorted them all,
+    each with its "down since" worked out, before showing 25 (bench/: 31 → 2 ms on SQLite)."""
+    demo_with_every_locked_kind()
+    _forget_table_sizes()
+    client.force_login(User.objects.get(username="admin"))
+    for url in ("/equipment/?sort=name", "/equipment/?sort=-name&page=2"):
+        sql = _page_query(client, url, "equipment_equipment")
+        assert sql is not None and '"equipment_equipment"."name"' in sql[sql.rfind("ORDER BY") :]
+        assert not _sorts_every_row(sql, "equipment_equipment"), (url, sql)
+
+
 def _statements(client, url):
     """(sql, params) of every statement a page runs, the parameters bound as the app binds them
     (the captured text has them written in, which a planner reads differently)."""
