@@ -111,8 +111,6 @@ def ensure_floor_now(site, user):
     ended but waiting for a supervisor to classify and close them, and one machine a line
     sending signals (one in ten of them silent). Made once; the signals' times are brought up
     to now on every run, so "no signal" names the same machines whenever the bench runs."""
-    from django.db.models import Max
-
     from logbook.downtime.models import DowntimeIncident
     from logbook.telemetry.models import MachineLink
 
@@ -128,14 +126,15 @@ def ensure_floor_now(site, user):
     links = MachineLink.objects.filter(equipment__line__area__site=site)
     if not links.exists():
         incidents = DowntimeIncident.objects.filter(equipment__line__area__site=site)
-        last = incidents.aggregate(last=Max("ended_at"))["last"]
+        last = incidents.aggregate(last=models.Max("ended_at"))["last"]
         if last is not None:
             incidents.filter(ended_at__gt=last - datetime.timedelta(days=1)).update(closed_at=None)
         opened = []
         for line in lines[::3]:
             machines = Equipment.objects.filter(line=line, parent=None).order_by("pk")[:5]
             for machine in machines:
-                ended = incidents.filter(equipment=machine).aggregate(last=Max("ended_at"))["last"]
+                stops = incidents.filter(equipment=machine)
+                ended = stops.aggregate(end=models.Max("ended_at"))["end"]
                 start = now - datetime.timedelta(minutes=40 + line.pk % 60)
                 if ended is None or ended < start:
                     opened.append(

@@ -196,7 +196,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 #   it overestimates) to save milliseconds: off;
 # - the app reads a cursor (an export, streamed) to its end, never only its first rows: planned
 #   for a tenth of them (the default), one line's stops came by walking five years of stops
-#   newest first instead of sorting the line's 2,300 (export 308 → 94 ms at five years).
+#   newest first instead of sorting the line's 2,300 (export 308 → 83 ms at five years).
 # (A random read priced as on solid-state disks, random_page_cost 1.1, was measured too: it
 # sped up one page and slowed three reports, so the default stays.)
 _PLANNER = "-c jit=off -c cursor_tuple_fraction=1"

@@ -94,12 +94,11 @@ def down_now_panel(user, line_id: int | None = None) -> dict:
     every one. The stops and their number come in one query (``COUNT(*) OVER ()``)."""
     from logbook.telemetry.selectors import silent_machines
 
-    on_line = {"line_id": line_id} if line_id is not None else {}
-    ongoing = list(
-        open_incidents_for(
-            user, **{f"equipment__{name}": value for name, value in on_line.items()}
-        ).annotate(of=Window(Count("pk")))[:DOWN_NOW_SHOWN]
-    )
+    on_line = {} if line_id is None else {"line_id": line_id}
+    incidents = open_incidents_for(user)
+    if line_id is not None:
+        incidents = incidents.filter(equipment__line_id=line_id)
+    ongoing = list(incidents.annotate(of=Window(Count("pk")))[:DOWN_NOW_SHOWN])
     silent, silent_count = silent_machines(user, shown=DOWN_NOW_SHOWN, **on_line)
     return {
         "ongoing": ongoing,
