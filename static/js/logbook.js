@@ -313,6 +313,11 @@
       });
       restoring = false;
     }
+    // Completing sends these same answers: a save still pending would reach the server after
+    // the order was completed (refused, and racing the completion on the way).
+    form.addEventListener("submit", function () {
+      clearTimeout(timer);
+    });
     form.querySelectorAll("input, textarea, select").forEach(function (field) {
       if (field.closest(".part-line")) return; // parts are taken on completing
       field.addEventListener(field.type === "radio" || field.type === "checkbox" ? "change" : "input", later);

@@ -293,3 +293,33 @@ def test_a_full_tile_reads_99_plus_and_its_list_counts_them_all(
     screenshot(f"home-tile-capped-{'phone' if size == PHONE else 'tablet'}")
     tile.click()
     expect(page.locator("p.count")).to_contain_text("100 ")
+
+
+def test_completing_cancels_the_checklist_save_still_pending(
+    login, live_server, page, clock, technician, filler
+):
+    """The findings typed and "Complete" pressed at once: the form carries the answers, so the
+    autosave still waiting to go never reaches the server (it raced the completion and was
+    refused, once the order was done)."""
+    work_order = services.work_order_start(work_order=_pm_order(filler), user=technician)
+    points = [{"source": "Main switch MCC-3", "lock_number": "17"}]
+    services.lockout_apply(work_order=work_order, user=technician, points=points)
+    services.lockout_remove(
+        work_order=work_order,
+        user=technician,
+        points=work_order.isolation_points.all(),
+        startup_checked=True,
+    )
+    login(technician)
+    page.goto(f"{live_server.url}{work_order.get_absolute_url()}")
+    saves = []
+    page.on("request", lambda r: r.method == "POST" and "/checklist/" in r.url and saves.append(r))
+    # The completion held in the browser, as a slow server would hold it.
+    page.evaluate(
+        "document.querySelector('.checklist-form')"
+        ".addEventListener('submit', (event) => event.preventDefault())"
+    )
+    page.get_by_label("Findings").fill("Chain was dry")
+    page.get_by_role("button", name="Complete the work order").click()
+    page.wait_for_timeout(1500)  # the autosave waits 600 ms after the last keystroke
+    assert saves == []
