@@ -2,10 +2,10 @@
 
 from collections import Counter
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery
 
 from logbook.equipment.choices import EquipmentStatus
-from logbook.equipment.models import Equipment, Line, Meter, MeterReading
+from logbook.equipment.models import Equipment, Meter, MeterReading, StatusCount
 
 
 def meters_with_last_reading(queryset: QuerySet[Meter] | None = None) -> QuerySet[Meter]:
@@ -26,24 +26,48 @@ def meters_with_last_reading(queryset: QuerySet[Meter] | None = None) -> QuerySe
 def equipment_status_counts(user) -> dict[str, int]:
     """Return {status: number of equipment} over the user's sites.
 
-    Equipment stopped by an open incident (its own or its machine's) counts as down. Two
-    small aggregates rather than each machine's status worked out in turn: the machines by
-    their recorded status, read off the (line, status) index of the user's lines, then the few
-    that an open incident stops, moved to "down" (20,000 machines: 13 → 3 ms on SQLite).
+    Equipment stopped by an open incident (its own or, up to three levels up, a machine it is
+    part of: ``down_now()``'s reach) counts as down. One statement, written out rather than
+    built by the ORM (whose making of ``down_now()`` and its four levels took 3 ms of Python on
+    every home page): the machines by recorded status, from the counts the database keeps per
+    line and status (``StatusCount``: a site's few hundred rows, not its 20,000 machines), and
+    the statuses of the few machines stopped now, found from the open incidents down the parent
+    index, to be moved to "down".
     """
-    from logbook.downtime.selectors import down_now
+    from logbook.core.routing import reading_connection
+    from logbook.downtime.selectors import ANCESTRY
 
-    machines = Equipment.objects.filter(line__in=Line.objects.for_user(user)).order_by()
-    # Grouped by line and status, the index's own order: SQLite counts 20,000 machines as it
-    # reads them instead of sorting them by status first (2.4 → 1.0 ms); a line's few rows are
-    # added up here.
+    lines = "SELECT l.id FROM equipment_line l"
+    params: list = []
+    if not user.sees_all_sites:
+        sites = [site.pk for site in user.site_list]
+        if not sites:
+            return {}
+        marks = ", ".join(["%s"] * len(sites))
+        lines += f" JOIN equipment_area a ON a.id = l.area_id WHERE a.site_id IN ({marks})"
+        params = sites
+    statement = f"""
+        WITH RECURSIVE stopped (id, depth) AS (
+            SELECT equipment_id, 0 FROM downtime_downtimeincident WHERE ended_at IS NULL
+            UNION
+            SELECT e.id, s.depth + 1 FROM equipment_equipment e JOIN stopped s ON e.parent_id = s.id
+            WHERE s.depth < {len(ANCESTRY) - 1}
+        )
+        SELECT 0, status, n FROM {StatusCount._meta.db_table} WHERE line_id IN ({lines})
+        UNION ALL
+        SELECT 1, status, COUNT(*) FROM equipment_equipment
+        WHERE id IN (SELECT id FROM stopped) AND status <> %s AND line_id IN ({lines})
+        GROUP BY status
+    """
     counts = Counter()
-    for _line, status, n in machines.values_list("line_id", "status").annotate(n=Count("*")):
-        counts[status] += n
-    stopped = machines.filter(down_now()).exclude(status=EquipmentStatus.DOWN)
-    for status, n in stopped.values_list("status").annotate(n=Count("pk")):
-        counts[status] -= n
-        counts[EquipmentStatus.DOWN] += n
+    with reading_connection().cursor() as cursor:
+        cursor.execute(statement, [*params, EquipmentStatus.DOWN.value, *params])
+        for stopped, status, n in cursor.fetchall():
+            if stopped:
+                counts[status] -= n
+                counts[EquipmentStatus.DOWN] += n
+            else:
+                counts[status] += n
     return {status: n for status, n in counts.items() if n}
 
 
