@@ -2,10 +2,11 @@
 
 from collections import Counter
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery
 
 from logbook.equipment.choices import EquipmentStatus
-from logbook.equipment.models import Equipment, Meter, MeterReading, StatusCount
+from logbook.equipment.models import Equipment, Line, Meter, MeterReading, StatusCount
 
 
 def meters_with_last_reading(queryset: QuerySet[Meter] | None = None) -> QuerySet[Meter]:
@@ -35,15 +36,10 @@ def equipment_status_counts(user) -> dict[str, int]:
     from logbook.core.routing import reading_connection
     from logbook.downtime.selectors import STOPPED_NOW
 
-    lines = "SELECT l.id FROM equipment_line l"
-    params: list = []
-    if not user.sees_all_sites:
-        sites = [site.pk for site in user.site_list]
-        if not sites:
-            return {}
-        marks = ", ".join(["%s"] * len(sites))
-        lines += f" JOIN equipment_area a ON a.id = l.area_id WHERE a.site_id IN ({marks})"
-        params = sites
+    try:  # the user's lines, as every page scopes them
+        lines, params = Line.objects.for_user(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no site at all
+        return {}
     statement = f"""
         SELECT 0, status, n FROM {StatusCount._meta.db_table} WHERE line_id IN ({lines})
         UNION ALL

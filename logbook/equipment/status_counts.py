@@ -24,9 +24,6 @@ _POSTGRESQL = [
         RETURN NULL;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS equipment_status_count_insert ON equipment_equipment",
-    "DROP TRIGGER IF EXISTS equipment_status_count_delete ON equipment_equipment",
-    "DROP TRIGGER IF EXISTS equipment_status_count_update ON equipment_equipment",
     """CREATE TRIGGER equipment_status_count_insert AFTER INSERT ON equipment_equipment
        FOR EACH ROW EXECUTE FUNCTION equipment_status_count()""",
     """CREATE TRIGGER equipment_status_count_delete AFTER DELETE ON equipment_equipment
@@ -49,9 +46,6 @@ _SQLITE_LEAVE = f"""
     UPDATE {TABLE} SET n = n - 1 WHERE line_id = OLD.line_id AND status = OLD.status;
 """
 _SQLITE = [
-    "DROP TRIGGER IF EXISTS equipment_status_count_insert",
-    "DROP TRIGGER IF EXISTS equipment_status_count_delete",
-    "DROP TRIGGER IF EXISTS equipment_status_count_update",
     f"""CREATE TRIGGER equipment_status_count_insert AFTER INSERT ON equipment_equipment
         BEGIN {_SQLITE_ARRIVE} END""",
     f"""CREATE TRIGGER equipment_status_count_delete AFTER DELETE ON equipment_equipment
@@ -72,6 +66,7 @@ TRIGGERS = (
 def install(connection) -> None:
     """Create (or re-create) the triggers, then count every machine afresh."""
     statements = {"postgresql": _POSTGRESQL, "sqlite": _SQLITE}[connection.vendor]
+    uninstall(connection)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -84,9 +79,10 @@ def install(connection) -> None:
 
 
 def uninstall(connection) -> None:
+    """Drop the triggers (and PostgreSQL's function behind them)."""
+    on = " ON equipment_equipment" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         for name in TRIGGERS:
-            on = " ON equipment_equipment" if connection.vendor == "postgresql" else ""
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
         if connection.vendor == "postgresql":
             cursor.execute("DROP FUNCTION IF EXISTS equipment_status_count()")
