@@ -113,10 +113,47 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """Return the names of the user's roles (one query, cached for the request)."""
+        """Return the names of the user's roles (read with the permissions, by
+        ``load_access``)."""
         if not self.is_authenticated:
             return frozenset()
-        return frozenset(self.groups.values_list("name", flat=True))
+        self.load_access()
+        return self.__dict__["role_names"]
+
+    def load_access(self) -> None:
+        """Read what the user may do, roles and permissions, in one query, and keep it for the
+        request (the user object lives as long as the request): ``role_names``, and the caches
+        Django's permission checks (``has_perm``) read before they ask the database.
+
+        Every page needs both, and Django asks them in three queries (the groups, the groups'
+        permissions, the user's own): two round trips more on every page, which a database
+        server, unlike SQLite inside the process, makes each request pay. A superuser's
+        permissions are all of them: Django reads those itself."""
+        from django.contrib.auth.models import Group, Permission
+
+        if self.__dict__.get("_access_loaded"):
+            return
+        by_role = Group.objects.filter(user=self).values_list(
+            "name", "permissions__content_type__app_label", "permissions__codename"
+        )
+        own = Permission.objects.filter(user=self).values_list(
+            models.Value(None, output_field=models.CharField()),
+            "content_type__app_label",
+            "codename",
+        )
+        rows = list(by_role.order_by().union(own.order_by(), all=True))
+        self.__dict__["role_names"] = frozenset(role for role, _app, _code in rows if role)
+        if not self.is_superuser:
+            self._group_perm_cache = {f"{app}.{code}" for role, app, code in rows if role and app}
+            self._user_perm_cache = {f"{app}.{code}" for role, app, code in rows if not role}
+        self._access_loaded = True
+
+    def forget_access(self) -> None:
+        """Drop what ``load_access`` and Django keep of the user's roles, sites and permissions,
+        after they change (the next check reads them again)."""
+        kept = ("_access_loaded", "role_names", "site_list")
+        for name in (*kept, "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def site_list(self) -> list:

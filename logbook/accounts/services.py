@@ -196,6 +196,5 @@ def user_sync_from_directory(*, user, dn: str, group_dns) -> bool:
     if user.has_usable_password():
         user.set_unusable_password()  # never a second, local way in beside the directory's
     user.save()
-    user.__dict__.pop("role_names", None)
-    user.__dict__.pop("site_list", None)
+    user.forget_access()
     return True
