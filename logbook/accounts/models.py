@@ -131,7 +131,7 @@ class User(AbstractUser):
         permissions are all of them: Django reads those itself."""
         from django.contrib.auth.models import Group, Permission
 
-        if self.__dict__.get("_access_loaded"):
+        if "role_names" in self.__dict__:  # read already (only this method sets it)
             return
         by_role = Group.objects.filter(user=self).values_list(
             "name", "permissions__content_type__app_label", "permissions__codename"
@@ -146,13 +146,17 @@ class User(AbstractUser):
         if not self.is_superuser:
             self._group_perm_cache = {f"{app}.{code}" for role, app, code in rows if role and app}
             self._user_perm_cache = {f"{app}.{code}" for role, app, code in rows if not role}
-        self._access_loaded = True
 
     def forget_access(self) -> None:
         """Drop what ``load_access`` and Django keep of the user's roles, sites and permissions,
         after they change (the next check reads them again)."""
-        kept = ("_access_loaded", "role_names", "site_list")
-        for name in (*kept, "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        for name in (
+            "role_names",
+            "site_list",
+            "_perm_cache",
+            "_user_perm_cache",
+            "_group_perm_cache",
+        ):
             self.__dict__.pop(name, None)
 
     @cached_property

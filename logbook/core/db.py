@@ -2,7 +2,16 @@ import re
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import CharField, Lookup
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Lookup,
+    Value,
+)
 
 _CODE = re.compile(r"[A-Za-z0-9_]+")
 
@@ -16,6 +25,17 @@ def refresh_statistics() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def time_plus(moment: str, count, unit) -> ExpressionWrapper:
+    """The time in field ``moment`` plus ``count`` (a field name or an integer expression)
+    times the ``unit`` duration, computed by the database: "due time + (tolerance + 1) days",
+    "last signal + heartbeat seconds". On SQLite a duration multiplies only what Django calls an
+    IntegerField (a PositiveIntegerField column is refused), hence the count's own wrapper."""
+    count = F(count) if isinstance(count, str) else count
+    steps = ExpressionWrapper(count, output_field=IntegerField())
+    span = ExpressionWrapper(steps * Value(unit), output_field=DurationField())
+    return ExpressionWrapper(F(moment) + span, output_field=DateTimeField())
 
 
 def count_each(*, up_to: int | None = None, **querysets) -> dict[str, int]:

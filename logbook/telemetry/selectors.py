@@ -2,21 +2,11 @@
 
 import datetime
 
-from django.db.models import (
-    Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Min,
-    Sum,
-    Value,
-    Window,
-)
+from django.db.models import Count, Min, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logbook.core.db import time_plus
 from logbook.equipment.models import Equipment
 from logbook.telemetry.choices import MachineState
 from logbook.telemetry.models import CountMinute, MachineLink
@@ -179,14 +169,11 @@ def silent_machines(user, now=None, shown=None, **filters) -> tuple[list, int]:
     SQLite walked all 20,000 of five years' company through their sites to find none linked:
     8.6 → 1.1 ms); a link is silent when its last signal plus the heartbeat is past."""
     now = now or timezone.now()
-    # (SQLite's durations multiply only an IntegerField: the heartbeat is a positive one.)
-    seconds = ExpressionWrapper(
-        F("equipment__equipment_class__heartbeat_seconds"), output_field=IntegerField()
+    heard_until = time_plus(
+        "last_signal_at",
+        "equipment__equipment_class__heartbeat_seconds",
+        datetime.timedelta(seconds=1),
     )
-    heartbeat = ExpressionWrapper(
-        seconds * Value(datetime.timedelta(seconds=1)), output_field=DurationField()
-    )
-    heard_until = ExpressionWrapper(F("last_signal_at") + heartbeat, output_field=DateTimeField())
     links = list(
         MachineLink.objects.for_user(user)
         .filter(**{f"equipment__{name}": value for name, value in filters.items()})
