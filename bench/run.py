@@ -12,9 +12,12 @@ years of them (165,000 shifts, 1.6 million entries, 240,000 stops, 100,000 work 
 scale its own database.
 
 The scenarios are requested ``--rounds`` times each, interleaved (round 1 of every scenario,
-then round 2…), through Django's test client by a supervisor of the big site; the median, the
-95th percentile, the SQL query count, the size and (exports) the peak memory are printed and
-written to bench/results/<date>-<database>-<scale>.json and .md. This is a command, not a test.
+then round 2…), after ``--warmup`` rounds that are not timed (with DATABASE_PREPARE_THRESHOLD=1
+PostgreSQL prepares a query at its second run and settles its plan five runs later:
+``--warmup 6`` measures a server that has been running), through Django's test client by a
+supervisor of the big site; the median, the 95th percentile, the SQL query count, the size and
+(exports) the peak memory are printed and written to bench/results/<date>-<database>-<scale>.json
+and .md. This is a command, not a test.
 """
 
 import argparse
@@ -79,6 +82,9 @@ def main():
         "--scale", choices=SCALES, default=os.environ.get("BENCH_SCALE") or "medium"
     )
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--warmup", type=int, default=0, help="rounds requested first and not timed"
+    )
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     parser.add_argument("--sql", action="store_true", help="print each query's time (last round)")
     args = parser.parse_args()
@@ -255,13 +261,15 @@ def main():
     print(f"database: {connection.vendor}; scale: {args.scale}; rounds: {args.rounds}")
     results = {name: {"url": url, "times": []} for name, url, _who in chosen}
 
-    def request(name, url, requester):
+    def request(name, url, requester, keep):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = requester.get(url)
             body = response.getvalue()
             elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, (url, response.status_code)
+        if not keep:
+            return
         result = results[name]
         result["times"].append(elapsed)
         result["queries"] = len(queries)
@@ -271,12 +279,14 @@ def main():
     kpi_times = {}
     # Interleaved: round 1 of every scenario, then round 2…, so that a slow moment of the
     # machine spreads over all of them instead of spoiling one.
-    for round_number in range(args.rounds):
+    # Warm-up rounds (negative numbers) are requested and not kept: a server's connection that
+    # has run its queries before (PostgreSQL then has them prepared, and planned once).
+    for round_number in range(-args.warmup, args.rounds):
         for name, url, requester in chosen:
             # A whole export takes seconds: one round says enough.
-            if round_number and "export, everything" in name:
+            if round_number != 0 and "export, everything" in name:
                 continue
-            request(name, url, requester)
+            request(name, url, requester, keep=round_number >= 0)
         for name, app, limit, agrees in kpis:
             # The figure as the application computes it, then by its hand-written limit.
             now = timezone.now()
@@ -285,6 +295,8 @@ def main():
                 figures = app(now)
             middle = time.perf_counter()
             found = limits.run(limit(now))
+            if round_number < 0:
+                continue
             times = kpi_times.setdefault(name, {"times": [], "limit_times": []})
             times["times"].append((middle - start) * 1000)
             times["limit_times"].append((time.perf_counter() - middle) * 1000)
@@ -460,6 +472,8 @@ def _write_results(args, rows, table, generated):
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "database": f"{connection.vendor} {version}",
+        # PostgreSQL: after how many runs a connection keeps a query prepared (0: never).
+        "prepare_threshold": connection.settings_dict["OPTIONS"].get("prepare_threshold") or 0,
     }
     stem = f"{datetime.date.today():%Y-%m-%d}-{connection.vendor}-{args.scale}"
     folder = ROOT / "bench" / "results"
@@ -467,6 +481,7 @@ def _write_results(args, rows, table, generated):
     report = {
         "scale": args.scale,
         "rounds": args.rounds,
+        "warmup": args.warmup,
         "machine": machine,
         "rows": counts,
         "generation_seconds": round(generated, 1),
@@ -477,7 +492,12 @@ def _write_results(args, rows, table, generated):
         f"# Bench {args.scale}, {machine['database']}, {datetime.date.today():%Y-%m-%d}\n\n"
         f"Machine: {machine['cpus']} CPUs, Python {machine['python']}. Rows: "
         + ", ".join(f"{count:,} {name}" for name, count in counts.items())
-        + f". Rounds: {args.rounds} (interleaved).\n\n"
+        + f". Rounds: {args.rounds} (interleaved), after {args.warmup} untimed."
+        + (
+            f" Prepared statements after {machine['prepare_threshold']} runs of a query.\n\n"
+            if machine["prepare_threshold"]
+            else "\n\n"
+        )
     )
     (folder / f"{stem}.md").write_text(header + table + "\n")
     print(f"written: bench/results/{stem}.json and .md")
